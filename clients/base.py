@@ -1,0 +1,248 @@
+"""The one HTTP seam every marketplace client goes through.
+
+``BaseClient._request`` builds the URL, adds authentication, applies the timeout, retries what is
+worth retrying (HTTP 429 honouring Retry-After, 5xx, broken JSON, timeouts, connection errors)
+with exponential backoff and a bounded number of tries, logs each exchange with secrets masked,
+and turns every failure into one of the errors of ``errors.py``. Subclasses only say where the API
+lives, how to authenticate and how to read their payloads.
+"""
+
+import logging
+import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+import requests
+
+from .errors import (
+    AuthenticationError,
+    BadPayloadError,
+    RateLimitError,
+    RequestError,
+    TemporaryError,
+)
+from .records import OrderFailure, OrderPage
+
+_logger = logging.getLogger(__name__)
+
+MASK = "***"
+
+
+class BaseClient:
+    backend = None
+    api_root = ""  # appended to the merchant's base URL
+    page_size = 100
+    max_tries = 4
+    backoff_base = 1.0  # seconds before the second try; doubled for each further one
+    max_wait = 60.0  # never wait longer than this between two tries
+    connect_timeout = 10
+
+    def __init__(
+        self,
+        base_url,
+        login=None,
+        secret=None,
+        *,
+        timeout=30,
+        shop_timezone="UTC",
+        shop_ids=(),
+        session=None,
+    ):
+        if not base_url:
+            raise RequestError("The account has no API address.")
+        self.base_url = base_url.rstrip("/")
+        self.login = login or ""
+        self.secret = secret or ""
+        self.timeout = timeout
+        self.shop_timezone = shop_timezone or "UTC"
+        self.shop_ids = tuple(str(shop_id) for shop_id in shop_ids)
+        self.session = session or requests.Session()
+        self.request_count = 0
+
+    # --- hooks for subclasses -----------------------------------------------------------------
+    def _auth(self):
+        """A ``requests`` auth object, or None."""
+        return None
+
+    def _headers(self):
+        return {"Accept": "application/json"}
+
+    def _secrets(self):
+        """Every value that must never reach a log line or an error message."""
+        return [self.secret]
+
+    def _forget_credentials(self):
+        """Drop cached credentials after a 401; return True if trying again could help."""
+        return False
+
+    # --- the seam --------------------------------------------------------------------------------
+    def _request(self, method, path, *, params=None, json=None, data=None, authenticated=True):
+        """Send one API request and return its decoded JSON body (None when empty)."""
+        url = self.base_url + self.api_root + path
+        label = f"{method} {self.api_root}{path}"
+        renewed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            wait = None
+            try:
+                self.request_count += 1
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    headers=self._headers() if authenticated else {"Accept": "application/json"},
+                    auth=self._auth() if authenticated else None,
+                    timeout=(self.connect_timeout, self.timeout),
+                )
+            except requests.Timeout:
+                error = TemporaryError(f"{label}: no answer within {self.timeout} s")
+            except requests.ConnectionError as exc:
+                error = TemporaryError(
+                    f"{label}: cannot connect ({self._mask(type(exc).__name__)})"
+                )
+            else:
+                status = response.status_code
+                _logger.debug("%s -> HTTP %s (%s bytes)", label, status, len(response.content))
+                if status in (401, 403):
+                    if (
+                        status == 401
+                        and authenticated
+                        and not renewed
+                        and self._forget_credentials()
+                    ):
+                        renewed = True
+                        attempt -= 1
+                        continue
+                    raise AuthenticationError(
+                        f"{label}: the shop refused the credentials (HTTP {status}). "
+                        "Check the account's API login and secret.",
+                        status=status,
+                    )
+                if status == 429:
+                    wait = self._retry_after(response)
+                    error = RateLimitError(f"{label}: rate limit reached (HTTP 429)", status=status)
+                elif status >= 500:
+                    error = TemporaryError(
+                        f"{label}: the shop answered HTTP {status}", status=status
+                    )
+                elif status >= 400:
+                    raise RequestError(
+                        f"{label}: HTTP {status}: {self._error_text(response)}", status=status
+                    )
+                else:
+                    if not response.content.strip():
+                        return None
+                    try:
+                        return response.json()
+                    except ValueError:
+                        error = BadPayloadError(
+                            f"{label}: the answer is not valid JSON", status=status, retryable=True
+                        )
+            if attempt >= self.max_tries:
+                raise error
+            delay = wait if wait is not None else self.backoff_base * 2 ** (attempt - 1)
+            delay = min(max(delay, 0.0), self.max_wait)
+            _logger.info("%s; try %s of %s in %.1f s", error, attempt + 1, self.max_tries, delay)
+            self._sleep(delay)
+
+    def _sleep(self, seconds):
+        time.sleep(seconds)
+
+    def _retry_after(self, response):
+        value = response.headers.get("Retry-After")
+        if not value:
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            try:
+                moment = parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                return None
+            return (moment - datetime.now(timezone.utc)).total_seconds()
+
+    def _error_text(self, response):
+        """The shop's own explanation of a refused request, short and masked."""
+        try:
+            body = response.json()
+        except ValueError:
+            text = response.text
+        else:
+            errors = body.get("errors") if isinstance(body, dict) else None
+            if isinstance(errors, list) and errors:
+                parts = []
+                for err in errors:
+                    if isinstance(err, dict):
+                        parts.append(
+                            " ".join(
+                                str(err[key])
+                                for key in ("title", "message", "detail", "path")
+                                if err.get(key)
+                            )
+                        )
+                    else:
+                        parts.append(str(err))
+                text = "; ".join(parts)
+            elif isinstance(body, dict) and body.get("message"):
+                text = str(body["message"])
+            else:
+                text = str(body)
+        return self._mask(" ".join(text.split()))[:300]
+
+    def _mask(self, text):
+        for secret in self._secrets():
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, MASK)
+        return text
+
+    # --- shared helpers --------------------------------------------------------------------------
+    def _make_page(self, raws, parse, identify):
+        """Normalise every raw order of a page; a malformed one becomes a failure, not a crash."""
+        page = OrderPage()
+        for raw in raws:
+            try:
+                page.orders.append(parse(raw))
+            except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+                order_id, order_ref, changed_at, status = identify(raw)
+                page.failures.append(
+                    OrderFailure(
+                        order_id=order_id,
+                        order_ref=order_ref,
+                        message=f"Malformed order in the shop's answer: {describe_error(exc)}",
+                        raw=raw if isinstance(raw, dict) else {"value": raw},
+                        changed_at=changed_at,
+                        status=status,
+                    )
+                )
+        return page
+
+    # --- what every client offers ----------------------------------------------------------------
+    def test_connection(self):
+        """Authenticate and read something small; return a sentence for the user."""
+        raise NotImplementedError
+
+    def iter_order_pages(self, since):
+        """Yield ``OrderPage`` objects of the orders changed since ``since`` (naive UTC), oldest
+        change first."""
+        raise NotImplementedError
+
+    def get_order(self, reference):
+        """Return one ``Order`` by the shop's id or number."""
+        raise NotImplementedError
+
+    def list_statuses(self):
+        """Return the shop's order statuses as ``[(code, name)]``."""
+        raise NotImplementedError
+
+    def set_status(self, order_id, status):
+        """Set the order's status on the shop."""
+        raise NotImplementedError
+
+
+def describe_error(exc):
+    if isinstance(exc, KeyError):
+        return f"the field {exc.args[0]!r} is missing"
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,45 @@
+"""Errors raised by the marketplace clients. They never carry a secret or a token."""
+
+
+class MarketplaceError(Exception):
+    """Base of every client error. ``retryable``: trying again later may succeed."""
+
+    retryable = False
+
+    def __init__(self, message, *, status=None, retryable=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        if retryable is not None:
+            self.retryable = retryable
+
+    def __str__(self):
+        return self.message
+
+
+class AuthenticationError(MarketplaceError):
+    """The shop refused the credentials (HTTP 401/403)."""
+
+
+class RateLimitError(MarketplaceError):
+    """The shop kept answering HTTP 429 after every allowed retry."""
+
+    retryable = True
+
+
+class TemporaryError(MarketplaceError):
+    """5xx answers, timeouts or connection errors that lasted longer than the retries."""
+
+    retryable = True
+
+
+class BadPayloadError(MarketplaceError):
+    """The shop's answer cannot be read: broken JSON, or a required field is missing."""
+
+
+class RequestError(MarketplaceError):
+    """The shop refused the request itself (HTTP 4xx other than 401/403/429)."""
+
+
+class OrderDataError(BadPayloadError):
+    """One order of an answer is incomplete or malformed; the other orders are fine."""

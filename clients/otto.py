@@ -1,0 +1,249 @@
+"""OTTO Market API client (https://api.otto.market, sandbox https://nonlive.api.otto.market).
+
+OAuth2 client credentials; the token is cached until shortly before it expires and renewed once
+on a 401. Orders come from ``GET /v4/orders`` with ``nextcursor`` paging at the maximum page size.
+A position item is ONE unit: items of the same SKU and price become one line with a quantity.
+"""
+
+import time
+from collections import OrderedDict
+from decimal import Decimal
+from urllib.parse import parse_qs, urlparse
+
+from .base import BaseClient
+from .countries import to_alpha2
+from .errors import BadPayloadError, OrderDataError
+from .parsing import iso_to_utc, text, to_decimal, to_money, utc_to_iso
+from .records import Address, Charge, Order, OrderLine
+
+ITEM_STATES = (
+    "ANNOUNCED",
+    "PROCESSABLE",
+    "SENT",
+    "RETURNED",
+    "CANCELLED_BY_PARTNER",
+    "CANCELLED_BY_MARKETPLACE",
+)
+CANCELLED_STATES = ("CANCELLED_BY_PARTNER", "CANCELLED_BY_MARKETPLACE")
+
+
+class OttoClient(BaseClient):
+    backend = "otto"
+    page_size = 128  # the API's maximum
+    token_margin = 120  # renew the token this many seconds before OTTO says it expires
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._token = None
+        self._token_expires = 0.0
+
+    def _secrets(self):
+        return [self.secret, self._token]
+
+    def _headers(self):
+        return {"Accept": "application/json", "Authorization": f"Bearer {self._access_token()}"}
+
+    def _forget_credentials(self):
+        self._token = None
+        return True
+
+    def _access_token(self):
+        if self._token and time.monotonic() < self._token_expires:
+            return self._token
+        answer = self._request(
+            "POST",
+            "/v1/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": self.login,
+                "client_secret": self.secret,
+            },
+            authenticated=False,
+        )
+        if not isinstance(answer, dict) or not answer.get("access_token"):
+            raise BadPayloadError("POST /v1/token: the answer has no access token")
+        self._token = answer["access_token"]
+        lifetime = float(answer.get("expires_in") or 1800)
+        self._token_expires = time.monotonic() + max(lifetime - self.token_margin, 0)
+        return self._token
+
+    def test_connection(self):
+        self._request("GET", "/v4/orders", params={"limit": 1})
+        return "Connected to OTTO Market: the API user can read orders."
+
+    def iter_order_pages(self, since):
+        params = {
+            "fromDate": utc_to_iso(since),
+            "limit": self.page_size,
+            "orderDirection": "ASC",
+            "orderColumnType": "ORDER_LIFECYCLE_DATE",
+        }
+        while True:
+            answer = self._request("GET", "/v4/orders", params=params)
+            if not isinstance(answer, dict) or not isinstance(answer.get("resources", []), list):
+                raise BadPayloadError("GET /v4/orders: the answer has no list of resources")
+            yield self._make_page(answer.get("resources") or [], parse_order, identify_order)
+            cursor = next_cursor(answer)
+            if not cursor:
+                return
+            params = {"nextcursor": cursor, "limit": self.page_size}
+
+    def get_order(self, reference):
+        raw = self._request("GET", f"/v4/orders/{reference.strip()}")
+        try:
+            return parse_order(raw)
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+            raise OrderDataError(f"Order {reference}: malformed answer ({exc})") from exc
+
+    def list_statuses(self):
+        return [(state, state.replace("_", " ").capitalize()) for state in ITEM_STATES]
+
+    def set_status(self, order_id, status):
+        raise BadPayloadError("OTTO Market order statuses cannot be set by the seller.")
+
+
+def next_cursor(answer):
+    for link in answer.get("links") or []:
+        if link.get("rel") == "next" and link.get("href"):
+            values = parse_qs(urlparse(link["href"]).query).get("nextcursor")
+            if values:
+                return values[0]
+    return None
+
+
+def identify_order(raw):
+    if not isinstance(raw, dict):
+        return "", "", None, ""
+    try:
+        changed_at = order_changed_at(raw)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        changed_at = None
+    try:
+        status = bucket_status(raw.get("positionItems") or [])
+    except (TypeError, AttributeError):
+        status = ""
+    return text(raw.get("salesOrderId")), text(raw.get("orderNumber")), changed_at, status
+
+
+def order_changed_at(raw):
+    lifecycle = (raw.get("orderLifecycleInformation") or {}).get("lifecycleChangeDate")
+    return iso_to_utc(lifecycle or raw.get("lastModifiedDate") or raw["orderDate"])
+
+
+def bucket_status(items):
+    """The order's status as OTTO's BUCKET mode sees it."""
+    states = {item.get("fulfillmentStatus") for item in items}
+    for state in ("ANNOUNCED", "PROCESSABLE", "SENT", "RETURNED"):
+        if state in states:
+            return state
+    if "CANCELLED_BY_PARTNER" in states:
+        return "CANCELLED_BY_PARTNER"
+    if "CANCELLED_BY_MARKETPLACE" in states:
+        return "CANCELLED_BY_MARKETPLACE"
+    raise ValueError("the order has no position item with a known fulfillment status")
+
+
+def parse_address(raw):
+    if not raw:
+        return None
+    street = " ".join(
+        part for part in (text(raw.get("street")), text(raw.get("houseNumber"))) if part
+    )
+    return Address(
+        first_name=text(raw.get("firstName")),
+        last_name=text(raw.get("lastName")),
+        company=text(raw.get("companyName")) if raw.get("salutation") == "COMPANY" else "",
+        street=street,
+        street2=text(raw.get("addition")),
+        zip=text(raw.get("zipCode")),
+        city=text(raw.get("city")),
+        country_code=to_alpha2(raw.get("countryCode")),
+        phone=text(raw.get("phoneNumber")),
+        email=text(raw.get("email")),
+    )
+
+
+def _money(value, what):
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} is missing")
+    return to_money(value.get("amount"), what)
+
+
+def _rate(value):
+    return None if value in (None, "") else to_decimal(value, "vatRate")
+
+
+def parse_order(raw):
+    """Turn one OTTO order into an ``Order``."""
+    items = raw["positionItems"]
+    if not items:
+        raise ValueError("the order has no position items")
+    status = bucket_status(items)
+    active = [item for item in items if item.get("fulfillmentStatus") not in CANCELLED_STATES]
+    currencies = set()
+    lines = OrderedDict()
+    for item in active or items:
+        product = item["product"]
+        price = item["itemValueGrossPrice"]
+        currencies.add(text(price.get("currency")) or "EUR")
+        unit_price = _money(price, "itemValueGrossPrice")
+        sku = text(product.get("sku"))
+        if not sku:
+            raise ValueError("a position item has no SKU")
+        key = (sku, unit_price)
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = OrderLine(
+                sku=sku,
+                ean=text(product.get("ean")),
+                name=text(product.get("productTitle")) or sku,
+                quantity=Decimal(0),
+                unit_price=unit_price,
+                vat_rate=_rate(product.get("vatRate")),
+            )
+        line.quantity += 1
+        line.item_ids.append(text(item["positionItemId"]))
+        line.recycling = line.recycling or bool(item.get("weeePickup"))
+    if len(currencies) > 1:
+        raise ValueError(f"the items are in several currencies: {', '.join(sorted(currencies))}")
+    shipping = [
+        Charge(
+            name=text(fee.get("name")) or "Shipping",
+            amount=_money(fee.get("deliveryFeeAmount"), "deliveryFeeAmount"),
+            vat_rate=_rate(fee.get("vatRate")),
+            item_ids=[text(i) for i in fee.get("positionItemIds") or []],
+        )
+        for fee in raw.get("initialDeliveryFees") or []
+    ]
+    discounts = [
+        Charge(
+            name=text(discount.get("name")) or "Discount",
+            amount=abs(_money(discount.get("discountAmount"), "discountAmount")),
+            vat_rate=_rate(discount.get("vatRate")),
+            item_ids=[text(i) for i in discount.get("positionItemIds") or []],
+        )
+        for discount in raw.get("initialDiscounts") or []
+    ]
+    invoice = parse_address(raw.get("invoiceAddress"))
+    delivery = parse_address(raw.get("deliveryAddress")) or invoice
+    order = Order(
+        backend="otto",
+        order_id=text(raw["salesOrderId"]),
+        order_ref=text(raw.get("orderNumber")) or text(raw["salesOrderId"]),
+        status=status,
+        order_date=iso_to_utc(raw["orderDate"]),
+        changed_at=order_changed_at(raw),
+        currency=currencies.pop(),
+        total=Decimal(0),
+        lines=list(lines.values()),
+        shipping=shipping,
+        discounts=discounts,
+        invoice_address=invoice,
+        delivery_address=delivery,
+        customer_key=invoice.email.lower() if invoice and invoice.email else "",
+        payment_method=text((raw.get("payment") or {}).get("paymentMethod")),
+        recycling=any(line.recycling for line in lines.values()),
+        raw=raw,
+    )
+    order.total = order.computed_total
+    return order

@@ -1,0 +1,231 @@
+"""PrestaShop Webservice client (https://shop.example/api/).
+
+The webservice key is the Basic user name with an empty password; answers are asked for in JSON.
+Dates are in the shop's time zone without an offset. Addresses, customers and countries of a page
+of orders are read with one filtered request each, not one per order. An empty list answers ``[]``.
+"""
+
+from decimal import Decimal
+
+from requests.auth import HTTPBasicAuth
+
+from .base import BaseClient
+from .errors import BadPayloadError, OrderDataError, RequestError
+from .parsing import local_to_utc, text, to_decimal, to_money, utc_to_local_text
+from .records import Address, Charge, Order, OrderLine
+
+
+class PrestaShopClient(BaseClient):
+    backend = "prestashop"
+    api_root = "/api"
+    page_size = 100
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._countries = {}
+        self._currencies = None
+
+    def _auth(self):
+        return HTTPBasicAuth(self.secret, "")
+
+    def _get(self, resource, **params):
+        params["output_format"] = "JSON"
+        return self._request("GET", f"/{resource}", params=params)
+
+    def _list(self, resource, key, **params):
+        answer = self._get(resource, **params)
+        if answer in (None, [], {}):
+            return []  # PrestaShop answers an empty list with a bare []
+        if not isinstance(answer, dict) or not isinstance(answer.get(key), list):
+            raise BadPayloadError(f"GET /api/{resource}: the answer has no list '{key}'")
+        return answer[key]
+
+    def test_connection(self):
+        states = self._list("order_states", "order_states", display="[id]", limit="1")
+        return f"Connected to PrestaShop: the webservice key can read orders ({len(states)} state)."
+
+    # --- orders ----------------------------------------------------------------------------------
+    def iter_order_pages(self, since):
+        offset = 0
+        filters = {
+            "display": "full",
+            "date": "1",
+            "filter[date_upd]": f">[{utc_to_local_text(since, self.shop_timezone)}]",
+            "sort": "[date_upd_ASC]",
+        }
+        if self.shop_ids:
+            filters["filter[id_shop]"] = "[" + "|".join(self.shop_ids) + "]"
+        while True:
+            raws = self._list("orders", "orders", limit=f"{offset},{self.page_size}", **filters)
+            yield self._page(raws)
+            if len(raws) < self.page_size:
+                return
+            offset += self.page_size
+
+    def get_order(self, reference):
+        reference = reference.strip()
+        if reference.isdigit():
+            answer = self._get(f"orders/{reference}", display="full")
+            raws = [answer["order"]] if isinstance(answer, dict) and "order" in answer else []
+        else:
+            raws = self._list(
+                "orders", "orders", display="full", **{"filter[reference]": f"[{reference}]"}
+            )
+        if not raws:
+            raise RequestError(f"Order {reference} was not found on the shop.", status=404)
+        page = self._page(raws[:1])
+        if page.failures:
+            raise OrderDataError(f"Order {reference}: {page.failures[0].message}")
+        return page.orders[0]
+
+    def _page(self, raws):
+        address_ids = {
+            text(raw.get(key))
+            for raw in raws
+            if isinstance(raw, dict)
+            for key in ("id_address_delivery", "id_address_invoice")
+        }
+        customer_ids = {text(raw.get("id_customer")) for raw in raws if isinstance(raw, dict)}
+        addresses = self._by_id("addresses", address_ids)
+        customers = self._by_id("customers", customer_ids)
+        self._load_countries({text(a.get("id_country")) for a in addresses.values()})
+        currencies = self._load_currencies()
+
+        def parse(raw):
+            return parse_order(
+                raw, addresses, customers, self._countries, currencies, self.shop_timezone
+            )
+
+        return self._make_page(raws, parse, self._identify)
+
+    def _identify(self, raw):
+        if not isinstance(raw, dict):
+            return "", "", None, ""
+        try:
+            changed_at = local_to_utc(text(raw.get("date_upd")), self.shop_timezone)
+        except ValueError:
+            changed_at = None
+        return (
+            text(raw.get("id")),
+            text(raw.get("reference")),
+            changed_at,
+            text(raw.get("current_state")),
+        )
+
+    def _by_id(self, resource, ids):
+        ids = sorted(i for i in ids if i and i != "0")
+        if not ids:
+            return {}
+        records = self._list(
+            resource, resource, display="full", **{"filter[id]": "[" + "|".join(ids) + "]"}
+        )
+        return {text(record.get("id")): record for record in records}
+
+    def _load_countries(self, ids):
+        missing = {i for i in ids if i and i != "0"} - set(self._countries)
+        if missing:
+            for country_id, record in self._by_id("countries", missing).items():
+                self._countries[country_id] = text(record.get("iso_code")).upper()
+
+    def _load_currencies(self):
+        if self._currencies is None:
+            records = self._list("currencies", "currencies", display="[id,iso_code]")
+            self._currencies = {text(r.get("id")): text(r.get("iso_code")).upper() for r in records}
+        return self._currencies
+
+    # --- statuses --------------------------------------------------------------------------------
+    def list_statuses(self):
+        states = self._list("order_states", "order_states", display="full")
+        return [(text(state.get("id")), multilingual(state.get("name"))) for state in states]
+
+    def set_status(self, order_id, status):
+        self._request(
+            "POST",
+            "/order_histories",
+            params={"output_format": "JSON"},
+            json={"order_history": {"id_order": int(order_id), "id_order_state": int(status)}},
+        )
+
+
+def multilingual(value):
+    """PrestaShop gives translatable fields as [{'id': lang, 'value': text}] or as plain text."""
+    if isinstance(value, list):
+        for translation in value:
+            if isinstance(translation, dict) and translation.get("value"):
+                return text(translation["value"])
+        return ""
+    return text(value)
+
+
+def parse_address(raw, country_codes, email=""):
+    if not raw:
+        return None
+    return Address(
+        first_name=text(raw.get("firstname")),
+        last_name=text(raw.get("lastname")),
+        company=text(raw.get("company")),
+        street=text(raw.get("address1")),
+        street2=text(raw.get("address2")),
+        zip=text(raw.get("postcode")),
+        city=text(raw.get("city")),
+        country_code=country_codes.get(text(raw.get("id_country")), ""),
+        phone=text(raw.get("phone_mobile")) or text(raw.get("phone")),
+        email=email,
+        vat=text(raw.get("vat_number")),
+    )
+
+
+def parse_order(raw, addresses, customers, country_codes, currencies, tz_name):
+    """Turn one PrestaShop order (with the addresses and customers read for its page) into an
+    ``Order``."""
+    customer = customers.get(text(raw.get("id_customer"))) or {}
+    email = text(customer.get("email"))
+    invoice_raw = addresses.get(text(raw.get("id_address_invoice")))
+    delivery_raw = addresses.get(text(raw.get("id_address_delivery")))
+    if not invoice_raw and not delivery_raw:
+        raise ValueError(f"address {text(raw.get('id_address_invoice'))} not found on the shop")
+    invoice = parse_address(invoice_raw or delivery_raw, country_codes, email)
+    delivery = parse_address(delivery_raw or invoice_raw, country_codes, email)
+    rows = (raw.get("associations") or {}).get("order_rows") or []
+    if not rows:
+        raise ValueError("the order has no order rows")
+    lines = [
+        OrderLine(
+            sku=text(row.get("product_reference")),
+            ean=text(row.get("product_ean13")),
+            name=text(row.get("product_name")) or text(row.get("product_reference")),
+            quantity=to_decimal(row["product_quantity"], "product_quantity"),
+            unit_price=to_money(row["unit_price_tax_incl"], "unit_price_tax_incl"),
+            item_ids=[text(row.get("id"))],
+        )
+        for row in rows
+    ]
+    shipping_amount = to_money(raw.get("total_shipping_tax_incl") or 0, "total_shipping_tax_incl")
+    discount_amount = to_money(raw.get("total_discounts_tax_incl") or 0, "total_discounts_tax_incl")
+    carrier_rate = raw.get("carrier_tax_rate")
+    currency_id = text(raw.get("id_currency"))
+    if currency_id not in currencies:
+        raise ValueError(f"currency {currency_id} is unknown on the shop")
+    return Order(
+        backend="prestashop",
+        order_id=text(raw["id"]),
+        order_ref=text(raw.get("reference")) or text(raw["id"]),
+        status=text(raw["current_state"]),
+        order_date=local_to_utc(text(raw["date_add"]), tz_name),
+        changed_at=local_to_utc(text(raw.get("date_upd") or raw["date_add"]), tz_name),
+        currency=currencies[currency_id],
+        total=to_money(raw["total_paid_tax_incl"], "total_paid_tax_incl"),
+        lines=lines,
+        shipping=[
+            Charge("Shipping", shipping_amount, to_decimal(carrier_rate) if carrier_rate else None)
+        ]
+        if shipping_amount
+        else [],
+        discounts=[Charge("Discount", discount_amount)] if discount_amount > Decimal(0) else [],
+        invoice_address=invoice,
+        delivery_address=delivery,
+        customer_key=text(raw.get("id_customer")) or email.lower(),
+        payment_method=text(raw.get("payment")),
+        shop_id=text(raw.get("id_shop")),
+        raw=raw,
+    )

@@ -1,0 +1,120 @@
+"""The normalised order every client returns, whatever the shop. Plain data, no Odoo.
+
+Money is ``Decimal``, gross (taxes included) when ``Order.prices_include_tax`` is true; dates are
+naive UTC ``datetime``; country codes alpha-2 where the client could convert them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass
+class Address:
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    street: str = ""  # street and house number
+    street2: str = ""
+    zip: str = ""
+    city: str = ""
+    country_code: str = ""
+    phone: str = ""
+    email: str = ""
+    vat: str = ""
+
+    @property
+    def name(self):
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or self.company
+
+    def key(self):
+        """What makes two addresses the same place for the same person."""
+        return tuple(
+            (value or "").strip().casefold()
+            for value in (
+                self.name,
+                self.company,
+                self.street,
+                self.street2,
+                self.zip,
+                self.city,
+                self.country_code,
+            )
+        )
+
+
+@dataclass
+class OrderLine:
+    sku: str
+    name: str
+    quantity: Decimal
+    unit_price: Decimal
+    ean: str = ""
+    vat_rate: Decimal | None = None
+    item_ids: list = field(default_factory=list)  # OTTO position item ids, shop row ids
+    recycling: bool = False
+
+    @property
+    def total(self):
+        return self.unit_price * self.quantity
+
+
+@dataclass
+class Charge:
+    """A shipping fee or a discount; ``amount`` is positive in both cases."""
+
+    name: str
+    amount: Decimal
+    vat_rate: Decimal | None = None
+    item_ids: list = field(default_factory=list)
+
+
+@dataclass
+class Order:
+    backend: str
+    order_id: str
+    order_ref: str
+    status: str
+    order_date: datetime
+    changed_at: datetime
+    currency: str
+    total: Decimal
+    lines: list = field(default_factory=list)
+    shipping: list = field(default_factory=list)
+    discounts: list = field(default_factory=list)
+    invoice_address: Address | None = None
+    delivery_address: Address | None = None
+    customer_key: str = ""  # shop customer id, else the buyer's e-mail
+    payment_method: str = ""
+    recycling: bool = False
+    shop_id: str = ""
+    prices_include_tax: bool = True
+    raw: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def computed_total(self):
+        """Lines plus shipping minus discounts, as the shop's own arithmetic gives it."""
+        return (
+            sum((line.total for line in self.lines), Decimal(0))
+            + sum((fee.amount for fee in self.shipping), Decimal(0))
+            - sum((discount.amount for discount in self.discounts), Decimal(0))
+        )
+
+
+@dataclass
+class OrderFailure:
+    """An order of a page that could not be normalised, kept with its payload."""
+
+    order_id: str
+    order_ref: str
+    message: str
+    raw: dict
+    changed_at: datetime | None = None
+    status: str = ""
+    retryable: bool = False  # False: only a change of the order on the shop can mend it
+
+
+@dataclass
+class OrderPage:
+    orders: list = field(default_factory=list)
+    failures: list = field(default_factory=list)

@@ -1,0 +1,324 @@
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from psycopg2 import errors as pg_errors
+
+from odoo import _
+from odoo.exceptions import UserError, ValidationError
+
+from ..clients.errors import MarketplaceError
+from ..const import NEVER_IMPORTED_STATUSES, OTTO_ANNOUNCED
+from .documents import apply_document_state
+from .errors import OrderImportError
+from .partners import PartnerResolver
+from .products import ProductResolver
+from .sale_values import SaleOrderBuilder
+
+_logger = logging.getLogger(__name__)
+
+STATE_LABELS = {
+    "draft": "quotation",
+    "sent": "quotation sent",
+    "sale": "sales order",
+    "cancel": "cancelled",
+}
+
+
+@dataclass
+class Outcome:
+    """What happened to one shop order; becomes a line of the run log."""
+
+    order_id: str
+    order_ref: str
+    status: str
+    result: str  # created, updated, skipped, failed; unchanged (not logged)
+    message: str
+    changed_at: datetime | None = None
+    sale_order_id: int | None = None
+    retryable: bool = False
+    payload: dict | None = None
+
+    def log_values(self, run_id):
+        return {
+            "run_id": run_id,
+            "marketplace_order_id": self.order_id or False,
+            "marketplace_order_ref": self.order_ref or False,
+            "marketplace_status": self.status or False,
+            "result": self.result,
+            "message": self.message,
+            "sale_order_id": self.sale_order_id or False,
+            "retryable": self.retryable,
+            "payload": json.dumps(self.payload, indent=1, sort_keys=True, default=str)[:100_000]
+            if self.payload is not None
+            else False,
+        }
+
+
+class OrderSync:
+    """Create or update the sales document of each order of a page, each in its own savepoint:
+    one bad order is logged with its reason and payload, the others go on."""
+
+    def __init__(self, account, client):
+        self.account = account
+        self.env = account.env
+        self.client = client
+        self.mappings = {mapping.code: mapping for mapping in account.status_mapping_ids}
+        self.never_imported = NEVER_IMPORTED_STATUSES.get(account.backend, set())
+        self.partners = PartnerResolver(account)
+        self.products = ProductResolver(account)
+        self.builder = SaleOrderBuilder(account)
+        self.SaleOrder = self.env["sale.order"].with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        )
+
+    def process_page(self, page):
+        """Return the ``Outcome`` of every order and failure of an ``OrderPage``."""
+        outcomes = [self._failed_payload(failure) for failure in page.failures]
+        existing = self._existing({order.order_id for order in page.orders})
+        to_create = [o for o in page.orders if o.order_id not in existing]
+        self.partners.prefetch(page.orders)
+        self.products.prefetch(line for order in to_create for line in order.lines)
+        seen = set()
+        for order in page.orders:
+            if order.order_id in seen:  # the same order twice in one answer
+                continue
+            seen.add(order.order_id)
+            outcome = self._process(order, existing.get(order.order_id))
+            outcomes.append(outcome)
+        return outcomes
+
+    def _existing(self, order_ids):
+        if not order_ids:
+            return {}
+        sales = self.SaleOrder.with_context(active_test=False).search(
+            [
+                ("marketplace_account_id", "=", self.account.id),
+                ("marketplace_order_id", "in", sorted(order_ids)),
+            ]
+        )
+        return {sale.marketplace_order_id: sale for sale in sales}
+
+    def _process(self, order, sale):
+        mapping = self.mappings.get(order.status)
+        outcome = Outcome(order.order_id, order.order_ref, order.status, "", "", order.changed_at)
+        try:
+            with self.env.cr.savepoint():
+                if sale:
+                    outcome.result, outcome.message = self._update(order, sale, mapping)
+                    outcome.sale_order_id = sale.id
+                else:
+                    sale, outcome.result, outcome.message = self._create(order, mapping)
+                    outcome.sale_order_id = sale.id if sale else None
+        except OrderImportError as exc:
+            self._fail(outcome, order, str(exc), exc.retryable)
+        except (UserError, ValidationError) as exc:
+            self._fail(outcome, order, exc.args[0] if exc.args else str(exc), True)
+        except pg_errors.UniqueViolation:
+            outcome.result = "skipped"
+            outcome.message = _("Imported meanwhile by another run.")
+            outcome.sale_order_id = None
+        except Exception as exc:
+            _logger.exception("Marketplace order %s could not be imported", order.order_ref)
+            self._fail(outcome, order, _("Unexpected error: %s", exc), True)
+        else:
+            if outcome.result == "created" and mapping.change_status_to:
+                outcome.message += self._push_status(sale, mapping.change_status_to)
+        return outcome
+
+    def _fail(self, outcome, order, message, retryable):
+        outcome.result = "failed"
+        outcome.message = message
+        outcome.retryable = retryable
+        outcome.sale_order_id = None
+        outcome.payload = order.raw
+
+    def _failed_payload(self, failure):
+        return Outcome(
+            failure.order_id,
+            failure.order_ref,
+            failure.status,
+            "failed",
+            failure.message,
+            failure.changed_at,
+            retryable=failure.retryable,
+            payload=failure.raw,
+        )
+
+    # --- new orders ------------------------------------------------------------------------------
+    def _create(self, order, mapping):
+        if mapping is None:
+            return (
+                None,
+                "skipped",
+                _(
+                    "Status %s is not in the account's status mapping: not imported. Load the "
+                    "statuses from the shop, or add the status to the mapping.",
+                    order.status,
+                ),
+            )
+        if order.status in self.never_imported or not mapping.selected:
+            if order.backend == "otto" and order.status == OTTO_ANNOUNCED:
+                return (
+                    None,
+                    "skipped",
+                    _(
+                        "Announced order (prepayment pending): not imported, the account does not "
+                        "import announced orders."
+                    ),
+                )
+            return (
+                None,
+                "skipped",
+                _("Orders in the status %s are not imported.", mapping.display_name),
+            )
+        backlog = order.status == OTTO_ANNOUNCED and not order.invoice_address
+        if backlog:
+            buyer = invoice = delivery = self.partners.backlog_partner()
+            warnings = []
+        else:
+            buyer, invoice, delivery, warnings = self.partners.resolve(order)
+        product_lines = [(line, *self.products.resolve(line)) for line in order.lines]
+        self._check_charge_products(order)
+        fiscal_position = self._fiscal_position(buyer, delivery)
+        values = self.builder.order_values(
+            order, (buyer, invoice, delivery), product_lines, fiscal_position
+        )
+        values["marketplace_backlog"] = backlog
+        sale = self.SaleOrder.create(values)
+        apply_document_state(sale, mapping.document_state, mapping.display_name)
+        notes = [_("Created as %s.", _(STATE_LABELS.get(sale.state, sale.state)))]
+        if backlog:
+            notes.append(_("Backlog until the marketplace sends the address."))
+        notes += warnings
+        notes += self._total_check(sale, order)
+        return sale, "created", " ".join(notes)
+
+    def _check_charge_products(self, order):
+        if any(fee.amount for fee in order.shipping) and not self.account.shipping_product_id:
+            raise OrderImportError(_("Choose a shipping product on the account."))
+        if any(d.amount for d in order.discounts) and not self.account.discount_product_id:
+            raise OrderImportError(_("Choose a discount product on the account."))
+
+    def _fiscal_position(self, buyer, delivery):
+        return (
+            self.env["account.fiscal.position"]
+            .with_company(self.account.company_id)
+            ._get_fiscal_position(buyer, delivery=delivery)
+        )
+
+    def _total_check(self, sale, order):
+        if not sale.currency_id.compare_amounts(sale.amount_total, float(order.total)):
+            return []
+        return [
+            _(
+                "The Odoo total %(odoo)s differs from the shop's total %(shop)s %(currency)s: "
+                "check prices and taxes.",
+                odoo=f"{sale.amount_total:.2f}",
+                shop=f"{order.total:.2f}",
+                currency=order.currency,
+            )
+        ]
+
+    # --- orders imported before ------------------------------------------------------------------
+    def _update(self, order, sale, mapping):
+        notes = []
+        warnings = []
+        if sale.marketplace_backlog and order.invoice_address:
+            buyer, invoice, delivery, warnings = self.partners.resolve(order)
+            self._replace_backlog_partner(sale, buyer, invoice, delivery)
+            notes.append(_("Address received from the marketplace."))
+        values = {}
+        if order.recycling != sale.marketplace_recycling:
+            values["marketplace_recycling"] = order.recycling
+        if order.status != sale.marketplace_status:
+            values["marketplace_status"] = order.status
+            if mapping is None:
+                change = _("not in the status mapping, document left as it is")
+            else:
+                change = apply_document_state(sale, mapping.document_state, mapping.display_name)
+            notes.append(
+                _("Status %(old)s → %(new)s", old=sale.marketplace_status, new=order.status)
+                + (f": {change}." if change else ".")
+            )
+        if values:
+            sale.write(values)
+        if not notes and not values:
+            return "unchanged", _("No change since the last import.")
+        return "updated", " ".join(notes + warnings) or _("Updated.")
+
+    def _replace_backlog_partner(self, sale, buyer, invoice, delivery):
+        fiscal_position = self._fiscal_position(buyer, delivery)
+        sale.write(
+            {
+                "partner_id": buyer.id,
+                "partner_invoice_id": invoice.id,
+                "partner_shipping_id": delivery.id,
+                "pricelist_id": sale.pricelist_id.id,
+                "user_id": sale.user_id.id,
+                "team_id": sale.team_id.id,
+                "fiscal_position_id": fiscal_position.id,
+                "marketplace_backlog": False,
+            }
+        )
+        self.builder.remap_taxes(sale, fiscal_position)
+
+    # --- status write-back -----------------------------------------------------------------------
+    def _push_status(self, sale, target):
+        try:
+            self.client.set_status(sale.marketplace_order_id, target.code)
+        except MarketplaceError as exc:
+            sale.marketplace_status_to_push = target.code
+            return " " + _(
+                "Could not set the status %(status)s on the shop (tried again by the next run): "
+                "%(error)s",
+                status=target.display_name,
+                error=exc,
+            )
+        return " " + _("Status set on the shop: %s.", target.display_name)
+
+    def push_pending_statuses(self, limit=200):
+        """Try again the shop status changes that failed right after an import."""
+        pending = self.SaleOrder.search(
+            [
+                ("marketplace_account_id", "=", self.account.id),
+                ("marketplace_status_to_push", "!=", False),
+            ],
+            limit=limit,
+        )
+        outcomes = []
+        for sale in pending:
+            code = sale.marketplace_status_to_push
+            try:
+                self.client.set_status(sale.marketplace_order_id, code)
+            except MarketplaceError as exc:
+                message = _(
+                    "Setting the status %(code)s on the shop failed again: %(error)s",
+                    code=code,
+                    error=exc,
+                )
+                outcomes.append(
+                    Outcome(
+                        sale.marketplace_order_id,
+                        sale.marketplace_order_ref,
+                        sale.marketplace_status,
+                        "failed",
+                        message,
+                        sale_order_id=sale.id,
+                        retryable=True,
+                    )
+                )
+                continue
+            sale.marketplace_status_to_push = False
+            outcomes.append(
+                Outcome(
+                    sale.marketplace_order_id,
+                    sale.marketplace_order_ref,
+                    sale.marketplace_status,
+                    "updated",
+                    _("Status %s set on the shop.", code),
+                    sale_order_id=sale.id,
+                )
+            )
+        return outcomes

@@ -1,0 +1,215 @@
+from odoo import Command, _
+
+from .errors import OrderImportError
+
+# Tax computations Odoo can carve out of a gross price exactly.
+CONVERTIBLE_AMOUNT_TYPES = ("percent", "division")
+
+
+class SaleOrderBuilder:
+    """Values of a sales order whose total equals the shop's gross total to the cent.
+
+    Shop prices are gross. Each line gets its product's taxes (through the fiscal position) in
+    their tax-included form, so Odoo carves the tax out of the gross price instead of adding it on
+    top: the line total is the shop's line total. A price-excluded tax gets its tax-included twin
+    (found, or copied once from it).
+    """
+
+    def __init__(self, account):
+        self.account = account
+        self.env = account.env
+        self.company = account.company_id
+        self._included = {}
+        self._pricelists = {}
+
+    # --- taxes -----------------------------------------------------------------------------------
+    def line_taxes(self, product, fiscal_position):
+        taxes = product.taxes_id.filtered(lambda tax: tax.company_id == self.company)
+        if fiscal_position:
+            taxes = fiscal_position.map_tax(taxes)
+        return self.included(taxes)
+
+    def included(self, taxes):
+        key = tuple(taxes.ids)
+        if key not in self._included:
+            self._included[key] = self.env["account.tax"].browse(
+                [self._included_twin(tax).id for tax in taxes]
+            )
+        return self._included[key]
+
+    def _included_twin(self, tax):
+        if tax.price_include or tax.amount_type not in CONVERTIBLE_AMOUNT_TYPES:
+            return tax
+        Tax = self.env["account.tax"].sudo().with_context(active_test=False)
+        twin = Tax.search(
+            [
+                ("company_id", "=", tax.company_id.id),
+                ("type_tax_use", "=", tax.type_tax_use),
+                ("amount_type", "=", tax.amount_type),
+                ("amount", "=", tax.amount),
+                ("tax_group_id", "=", tax.tax_group_id.id),
+                ("country_id", "=", tax.country_id.id),
+                ("price_include_override", "=", "tax_included"),
+                ("active", "=", True),
+            ],
+            limit=1,
+        )
+        if not twin:
+            twin = tax.sudo().copy(
+                {
+                    "name": _("%s (included)", tax.name),
+                    "price_include_override": "tax_included",
+                    "include_base_amount": False,
+                }
+            )
+        return twin
+
+    # --- currency --------------------------------------------------------------------------------
+    def pricelist(self, currency_code):
+        if currency_code not in self._pricelists:
+            self._pricelists[currency_code] = self._find_pricelist(currency_code)
+        return self._pricelists[currency_code]
+
+    def _find_pricelist(self, currency_code):
+        currency = (
+            self.env["res.currency"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("name", "=", currency_code)], limit=1)
+        )
+        if not currency:
+            raise OrderImportError(_("Unknown currency %s.", currency_code))
+        if not currency.active:
+            currency.active = True
+        Pricelist = self.env["product.pricelist"].sudo()
+        pricelist = Pricelist.search(
+            [("currency_id", "=", currency.id), ("company_id", "in", (False, self.company.id))],
+            order="company_id desc, sequence, id",
+            limit=1,
+        )
+        if not pricelist:
+            pricelist = Pricelist.create(
+                {
+                    "name": _("Marketplace %s", currency.name),
+                    "currency_id": currency.id,
+                    "company_id": self.company.id,
+                }
+            )
+        return pricelist
+
+    # --- the order -------------------------------------------------------------------------------
+    def order_values(self, order, partners, product_lines, fiscal_position):
+        """``product_lines``: ``[(shop line, product, description)]``."""
+        buyer, invoice, delivery = partners
+        account = self.account
+        lines = []
+        taxes_by_item = {}
+        for sequence, (line, product, description) in enumerate(product_lines, start=1):
+            taxes = self.line_taxes(product, fiscal_position)
+            for item_id in line.item_ids:
+                taxes_by_item[item_id] = taxes
+            lines.append(
+                {
+                    "sequence": sequence,
+                    "product_id": product.id,
+                    "name": description,
+                    "product_uom_qty": float(line.quantity),
+                    "price_unit": float(line.unit_price),
+                    "tax_id": [Command.set(taxes.ids)],
+                    "marketplace_item_ids": ",".join(line.item_ids) or False,
+                }
+            )
+        first_taxes = (
+            self.line_taxes(product_lines[0][1], fiscal_position) if product_lines else None
+        )
+        lines += self.charge_lines(order, fiscal_position, taxes_by_item, first_taxes, len(lines))
+        values = {
+            "partner_id": buyer.id,
+            "partner_invoice_id": invoice.id,
+            "partner_shipping_id": delivery.id,
+            "company_id": account.company_id.id,
+            "pricelist_id": self.pricelist(order.currency).id,
+            "fiscal_position_id": fiscal_position.id if fiscal_position else False,
+            "date_order": order.order_date,
+            "client_order_ref": order.order_ref,
+            "origin": f"{account.name} {order.order_ref}",
+            "user_id": False,
+            "order_line": [Command.create(vals) for vals in lines],
+            "marketplace_account_id": account.id,
+            "marketplace_order_id": order.order_id,
+            "marketplace_order_ref": order.order_ref,
+            "marketplace_status": order.status,
+            "marketplace_order_date": order.order_date,
+            "marketplace_payment_method": order.payment_method or False,
+            "marketplace_recycling": order.recycling,
+            "marketplace_total": float(order.total),
+        }
+        if account.team_id:
+            values["team_id"] = account.team_id.id
+        if account.warehouse_id:
+            values["warehouse_id"] = account.warehouse_id.id
+        return values
+
+    def charge_lines(self, order, fiscal_position, taxes_by_item, default_taxes, offset):
+        account = self.account
+        lines = []
+        shipping_product = account.shipping_product_id
+        discount_product = account.discount_product_id
+        for fee in order.shipping:
+            if not fee.amount:
+                continue
+            lines.append(
+                {
+                    "product_id": shipping_product.id,
+                    "name": fee.name,
+                    "product_uom_qty": 1.0,
+                    "price_unit": float(fee.amount),
+                    "tax_id": [Command.set(self.line_taxes(shipping_product, fiscal_position).ids)],
+                    "is_delivery": True,
+                }
+            )
+        for discount in order.discounts:
+            if not discount.amount:
+                continue
+            taxes = next(
+                (taxes_by_item[i] for i in discount.item_ids if i in taxes_by_item), default_taxes
+            )
+            if taxes is None:
+                taxes = self.line_taxes(discount_product, fiscal_position)
+            lines.append(
+                {
+                    "product_id": discount_product.id,
+                    "name": discount.name,
+                    "product_uom_qty": 1.0,
+                    "price_unit": -float(discount.amount),
+                    "tax_id": [Command.set(taxes.ids)],
+                }
+            )
+        for position, vals in enumerate(lines, start=offset + 1):
+            vals["sequence"] = position
+        return lines
+
+    def remap_taxes(self, sale, fiscal_position):
+        """Give the lines of ``sale`` the taxes of ``fiscal_position`` (a new buyer's), keeping
+        the gross prices: discounts follow the taxes of the first product line."""
+        product_lines = sale.order_line.filtered(
+            lambda line: (
+                not line.display_type
+                and not line.is_delivery
+                and line.product_id != self.account.discount_product_id
+            )
+        )
+        first_taxes = None
+        for line in sale.order_line.filtered(lambda line: not line.display_type):
+            if line in product_lines or line.is_delivery:
+                taxes = self.line_taxes(line.product_id, fiscal_position)
+                if line in product_lines and first_taxes is None:
+                    first_taxes = taxes
+            else:
+                taxes = (
+                    first_taxes
+                    if first_taxes is not None
+                    else self.line_taxes(line.product_id, fiscal_position)
+                )
+            if line.tax_id != taxes:
+                line.tax_id = taxes

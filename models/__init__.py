@@ -1,0 +1,10 @@
+from . import (
+    marketplace_account,
+    marketplace_account_import,
+    marketplace_run,
+    marketplace_run_line,
+    marketplace_status_mapping,
+    res_partner,
+    sale_order,
+    sale_order_line,
+)

@@ -1,0 +1,289 @@
+from odoo import _, api, fields, models
+from odoo.addons.base.models.res_partner import _tz_get
+from odoo.exceptions import ValidationError
+
+from ..const import BACKENDS, DEFAULT_API_URLS, DEFAULT_STATUS_TABLES, OTTO_ANNOUNCED
+
+MANAGER_GROUP = "sale_marketplace_connector.sale_marketplace_connector_group_manager"
+
+
+class MarketplaceAccount(models.Model):
+    """One login on a marketplace or one web shop, with the rules for importing its orders."""
+
+    _name = "marketplace.account"
+    _description = "Marketplace Connector Account"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    backend = fields.Selection(
+        BACKENDS,
+        required=True,
+        tracking=True,
+        help="The marketplace or shop software this account connects to.",
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    api_url = fields.Char(
+        string="API Address",
+        compute="_compute_api_url",
+        store=True,
+        readonly=False,
+        help="OTTO Market: https://api.otto.market (sandbox: https://nonlive.api.otto.market).\n"
+        "PrestaShop: the address of your shop, e.g. https://shop.example (the webservice answers "
+        "under /api/).\nCS-Cart: the address of your store, e.g. https://shop.example (the REST "
+        "API answers under /api/2.0/).",
+    )
+    api_login = fields.Char(
+        string="API Login",
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="OTTO Market: the client id of your API user (OTTO Partner Connect > Profile > "
+        "API users).\nCS-Cart: the e-mail address of the administrator the API key belongs to.\n"
+        "PrestaShop: not used.",
+    )
+    api_secret = fields.Char(
+        string="API Secret",
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="OTTO Market: the client secret of your API user.\nPrestaShop: the webservice key "
+        "(Advanced Parameters > Webservice), with GET on orders, addresses, customers, countries, "
+        "order_states, order_carriers and POST on order_histories.\nCS-Cart: the API key shown on "
+        "the administrator's profile (Customers > Administrators > API access).",
+    )
+    shop_timezone = fields.Selection(
+        _tz_get,
+        string="Shop Time Zone",
+        default=lambda self: self.env.user.tz or "Europe/Berlin",
+        required=True,
+        help="The time zone the shop writes its dates in. PrestaShop sends local times without "
+        "an offset (Shop Parameters > General > Time zone of the shop). Odoo stores UTC.",
+    )
+    import_period_days = fields.Integer(
+        string="Default Import Period (days)",
+        default=30,
+        required=True,
+        help="The first import, and a fetch without a start date, looks this many days back.",
+    )
+    shop_filter = fields.Char(
+        string="Import From Shops",
+        help="Comma-separated shop ids to import orders of; empty imports all of them.\n"
+        "PrestaShop multistore: the id_shop of each store (Advanced Parameters > Multistore).\n"
+        "CS-Cart: the storefront or vendor company_id.",
+    )
+    import_announced = fields.Boolean(
+        string="Import Announced Orders",
+        tracking=True,
+        help="OTTO Market only. An order is 'announced' while the buyer's prepayment is pending: "
+        "OTTO reserves the items for 7 days and cancels the order if it stays unpaid. OTTO sends "
+        "no address before the payment arrives, so such orders are imported as backlog "
+        "quotations on a placeholder customer until OTTO releases the address.",
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        check_company=True,
+        help="Sales team set on imported orders.",
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        check_company=True,
+        help="Warehouse imported orders are delivered from (empty: the company's default).",
+    )
+    imported_until = fields.Datetime(
+        string="Orders Imported Until",
+        readonly=True,
+        copy=False,
+        help="Every order changed on the shop before this date (UTC, shown in your time zone) "
+        "has been imported. The next run asks the shop for changes since then, with a safety "
+        "overlap of a few minutes.",
+    )
+    status_mapping_ids = fields.One2many(
+        "marketplace.status.mapping",
+        "account_id",
+        string="Status Mapping",
+        copy=True,
+        help="For every order status of the shop: whether its orders are imported, as which "
+        "document, and which status to set on the shop right after the import.",
+    )
+    # Import rules used by the importer
+    unknown_product_policy = fields.Selection(
+        [("fail", "Fail the order"), ("fallback", "Use a fallback product")],
+        default="fail",
+        required=True,
+        help="What happens to an order line whose SKU or EAN matches no product: the order is "
+        "not imported and the run log says which product is missing, or the fallback product is "
+        "used with the shop's SKU and name on the line.",
+    )
+    fallback_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        help="Product used for lines whose SKU or EAN is unknown in Odoo.",
+    )
+    shipping_product_id = fields.Many2one(
+        "product.product",
+        string="Shipping Product",
+        check_company=True,
+        default=lambda self: self.env.ref(
+            "sale_marketplace_connector.product_marketplace_shipping", raise_if_not_found=False
+        ),
+        help="Product of the order lines that carry the shop's shipping fees.",
+    )
+    discount_product_id = fields.Many2one(
+        "product.product",
+        string="Discount Product",
+        check_company=True,
+        default=lambda self: self.env.ref(
+            "sale_marketplace_connector.product_marketplace_discount", raise_if_not_found=False
+        ),
+        help="Product of the order lines that carry the shop's discounts and vouchers.",
+    )
+    request_timeout = fields.Integer(
+        string="Request Timeout (s)",
+        default=30,
+        required=True,
+        help="Seconds to wait for one answer of the shop before trying again.",
+    )
+    backlog_partner_id = fields.Many2one(
+        "res.partner",
+        string="Backlog Customer",
+        readonly=True,
+        copy=False,
+        help="Placeholder customer of announced OTTO orders until OTTO sends the address.",
+    )
+    run_ids = fields.One2many("marketplace.run", "account_id", string="Runs")
+    run_count = fields.Integer(compute="_compute_run_count")
+    order_count = fields.Integer(compute="_compute_order_count")
+    last_run_id = fields.Many2one("marketplace.run", compute="_compute_run_count")
+
+    _sql_constraints = [
+        (
+            "import_period_days_positive",
+            "CHECK(import_period_days > 0)",
+            "The default import period must be at least one day.",
+        ),
+        (
+            "request_timeout_positive",
+            "CHECK(request_timeout > 0)",
+            "The request timeout must be at least one second.",
+        ),
+    ]
+
+    @api.depends("backend")
+    def _compute_api_url(self):
+        known_defaults = set(DEFAULT_API_URLS.values())
+        for account in self:
+            if not account.api_url or account.api_url in known_defaults:
+                account.api_url = DEFAULT_API_URLS.get(account.backend) or False
+
+    def _compute_run_count(self):
+        groups = self.env["marketplace.run"]._read_group(
+            [("account_id", "in", self.ids)], ["account_id"], ["__count", "id:max"]
+        )
+        by_account = {account.id: (count, last_id) for account, count, last_id in groups}
+        for account in self:
+            count, last_id = by_account.get(account.id, (0, False))
+            account.run_count = count
+            account.last_run_id = last_id
+
+    def _compute_order_count(self):
+        groups = self.env["sale.order"]._read_group(
+            [("marketplace_account_id", "in", self.ids)], ["marketplace_account_id"], ["__count"]
+        )
+        by_account = {account.id: count for account, count in groups}
+        for account in self:
+            account.order_count = by_account.get(account.id, 0)
+
+    @api.constrains("backend", "import_announced")
+    def _check_import_announced(self):
+        for account in self:
+            if account.import_announced and account.backend != "otto":
+                raise ValidationError(_("Only OTTO Market has announced orders."))
+
+    @api.constrains("unknown_product_policy", "fallback_product_id")
+    def _check_fallback_product(self):
+        for account in self:
+            if account.unknown_product_policy == "fallback" and not account.fallback_product_id:
+                raise ValidationError(
+                    _("Choose the fallback product used for unknown products on %s.", account.name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        for account in accounts:
+            if not account.status_mapping_ids:
+                account._create_default_status_mappings()
+        accounts._sync_announced_mapping()
+        return accounts
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "import_announced" in vals:
+            self._sync_announced_mapping()
+        return result
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for account, vals in zip(self, vals_list, strict=True):
+            vals.setdefault("name", _("%s (copy)", account.name))
+        return vals_list
+
+    def _create_default_status_mappings(self):
+        """Give the account its backend's status table, pre-filled like established connectors."""
+        self.ensure_one()
+        rows = DEFAULT_STATUS_TABLES[self.backend]
+        mappings = self.env["marketplace.status.mapping"].create(
+            [
+                {
+                    "account_id": self.id,
+                    "sequence": position,
+                    "code": code,
+                    "name": name,
+                    "selected": selected,
+                    "document_type": document_type,
+                    "document_state": document_state,
+                }
+                for position, (
+                    code,
+                    name,
+                    selected,
+                    document_type,
+                    document_state,
+                    __,
+                ) in enumerate(rows, start=1)
+            ]
+        )
+        by_code = {mapping.code: mapping for mapping in mappings}
+        for code, *__, change_to in rows:
+            if change_to:
+                by_code[code].change_status_to = by_code[change_to]
+
+    def _sync_announced_mapping(self):
+        """The account's 'import announced orders' switch is what selects OTTO's ANNOUNCED row."""
+        for account in self.filtered(lambda a: a.backend == "otto"):
+            row = account.status_mapping_ids.filtered(lambda m: m.code == OTTO_ANNOUNCED)
+            if row and row.selected != account.import_announced:
+                row.with_context(
+                    marketplace_sync_announced=True
+                ).selected = account.import_announced
+
+    def action_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sale_marketplace_connector.sale_order_action_marketplace"
+        )
+        action["domain"] = [("marketplace_account_id", "=", self.id)]
+        action["context"] = {"default_marketplace_account_id": self.id, "create": False}
+        return action
+
+    def action_view_runs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sale_marketplace_connector.marketplace_run_action"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        return action

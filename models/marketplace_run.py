@@ -1,0 +1,62 @@
+from odoo import api, fields, models
+
+RUN_TRIGGERS = [("cron", "Schedule"), ("manual", "Manual")]
+RUN_STATES = [
+    ("running", "Running"),
+    ("done", "Done"),
+    ("partial", "Done With Errors"),
+    ("failed", "Failed"),
+    ("busy", "Not Started: Already Running"),
+]
+
+
+class MarketplaceRun(models.Model):
+    """One import run of one account: what was asked, what happened to each order, and why."""
+
+    _name = "marketplace.run"
+    _description = "Marketplace Import Run"
+    _order = "id desc"
+    _rec_name = "display_name"
+
+    account_id = fields.Many2one(
+        "marketplace.account", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    backend = fields.Selection(related="account_id.backend")
+    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    trigger = fields.Selection(RUN_TRIGGERS, required=True, readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Started By",
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    started_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
+    ended_at = fields.Datetime(readonly=True)
+    state = fields.Selection(RUN_STATES, default="running", required=True, readonly=True)
+    since = fields.Datetime(
+        string="Changes Since", readonly=True, help="Orders changed after this date were asked for."
+    )
+    order_ref = fields.Char(string="Single Order", readonly=True)
+    message = fields.Text(readonly=True, help="What went wrong with the run as a whole.")
+    created_count = fields.Integer(string="Created", readonly=True)
+    updated_count = fields.Integer(string="Updated", readonly=True)
+    skipped_count = fields.Integer(string="Skipped", readonly=True)
+    failed_count = fields.Integer(string="Failed", readonly=True)
+    request_count = fields.Integer(string="HTTP Requests", readonly=True)
+    line_ids = fields.One2many("marketplace.run.line", "run_id", string="Orders", readonly=True)
+
+    @api.depends("account_id", "started_at")
+    def _compute_display_name(self):
+        for run in self:
+            started = (
+                fields.Datetime.context_timestamp(run, run.started_at) if run.started_at else ""
+            )
+            run.display_name = f"{run.account_id.name} {started:%Y-%m-%d %H:%M:%S}".strip()
+
+    def _summary(self):
+        """One line per run for the fetch wizard and the chatter."""
+        return "; ".join(
+            f"{run.account_id.name}: {run.created_count} created, {run.updated_count} updated, "
+            f"{run.skipped_count} skipped, {run.failed_count} failed"
+            for run in self
+        )

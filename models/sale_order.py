@@ -1,0 +1,121 @@
+from odoo import api, fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    marketplace_account_id = fields.Many2one(
+        "marketplace.account",
+        string="Marketplace Account",
+        readonly=True,
+        copy=False,
+        index=True,
+        ondelete="restrict",
+    )
+    marketplace_backend = fields.Selection(related="marketplace_account_id.backend")
+    marketplace_order_id = fields.Char(
+        string="Marketplace Order ID",
+        readonly=True,
+        copy=False,
+        help="The shop's unique id of the order: OTTO salesOrderId, PrestaShop order id, CS-Cart "
+        "order_id.",
+    )
+    marketplace_order_ref = fields.Char(
+        string="Marketplace Order Number",
+        readonly=True,
+        copy=False,
+        index="trigram",
+        help="The number buyers and the shop quote: OTTO orderNumber, PrestaShop reference, "
+        "CS-Cart order number.",
+    )
+    marketplace_status = fields.Char(
+        string="Marketplace Status",
+        readonly=True,
+        copy=False,
+        help="Code of the last status the shop reported for this order.",
+    )
+    marketplace_status_name = fields.Char(
+        string="Marketplace Status Name", compute="_compute_marketplace_status_name"
+    )
+    marketplace_order_date = fields.Datetime(
+        string="Marketplace Order Date", readonly=True, copy=False
+    )
+    marketplace_payment_method = fields.Char(readonly=True, copy=False)
+    marketplace_recycling = fields.Boolean(
+        string="Recycling & Disposal",
+        readonly=True,
+        copy=False,
+        help="The buyer asked for the old electrical appliance to be taken back (OTTO "
+        "'weeePickup', 'Recycling & Entsorgung').",
+    )
+    marketplace_backlog = fields.Boolean(
+        string="Backlog",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Announced order waiting for the marketplace to release the buyer's address; it "
+        "cannot be shipped yet.",
+    )
+    marketplace_total = fields.Monetary(
+        string="Marketplace Total",
+        readonly=True,
+        copy=False,
+        help="The order total according to the shop, taxes included.",
+    )
+    marketplace_total_mismatch = fields.Boolean(
+        string="Total Differs",
+        compute="_compute_marketplace_total_mismatch",
+        store=True,
+        help="The Odoo total differs from the shop's total: check prices and taxes.",
+    )
+    marketplace_status_to_push = fields.Char(
+        string="Shop Status Pending",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Status to set on the shop (the mapping's 'Change Status To') that the shop did "
+        "not accept yet; every import run tries again until it does.",
+    )
+    marketplace_run_line_ids = fields.One2many(
+        "marketplace.run.line", "sale_order_id", string="Marketplace Log"
+    )
+    marketplace_run_line_count = fields.Integer(compute="_compute_marketplace_run_line_count")
+
+    _sql_constraints = [
+        (
+            "marketplace_order_unique",
+            "UNIQUE(marketplace_account_id, marketplace_order_id)",
+            "This marketplace order has already been imported.",
+        ),
+    ]
+
+    @api.depends("marketplace_account_id", "marketplace_status")
+    def _compute_marketplace_status_name(self):
+        for order in self:
+            mapping = order.marketplace_account_id.status_mapping_ids.filtered(
+                lambda m, code=order.marketplace_status: m.code == code
+            )
+            order.marketplace_status_name = mapping[:1].name or order.marketplace_status
+
+    @api.depends("marketplace_account_id", "marketplace_total", "amount_total", "currency_id")
+    def _compute_marketplace_total_mismatch(self):
+        for order in self:
+            order.marketplace_total_mismatch = bool(order.marketplace_account_id) and bool(
+                order.currency_id.compare_amounts(order.amount_total, order.marketplace_total)
+            )
+
+    def _compute_marketplace_run_line_count(self):
+        groups = self.env["marketplace.run.line"]._read_group(
+            [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+        )
+        counts = {order.id: count for order, count in groups}
+        for order in self:
+            order.marketplace_run_line_count = counts.get(order.id, 0)
+
+    def action_view_marketplace_log(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sale_marketplace_connector.marketplace_run_line_action"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        return action

@@ -1,0 +1,70 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class MarketplaceFetchWizard(models.TransientModel):
+    """Fetch orders now from the accounts a user picks, and show what happened."""
+
+    _name = "marketplace.fetch.wizard"
+    _description = "Fetch Marketplace Orders"
+
+    account_ids = fields.Many2many(
+        "marketplace.account",
+        string="Accounts",
+        domain=[("active", "=", True)],
+        default=lambda self: self._default_account_ids(),
+        help="The active accounts to fetch orders from.",
+    )
+    date_from = fields.Datetime(
+        string="Changed Since",
+        help="Fetch the orders changed on the shop since this moment. Empty: since the last "
+        "import of each account (the first time: its default import period).",
+    )
+    order_ref = fields.Char(
+        string="Single Order",
+        help="Fetch only this order: OTTO order number or id, PrestaShop reference or id, CS-Cart "
+        "order id. The accounts' import dates do not move.",
+    )
+    state = fields.Selection([("new", "New"), ("done", "Done")], default="new")
+    run_ids = fields.Many2many("marketplace.run", string="Runs", readonly=True)
+    line_ids = fields.Many2many(
+        "marketplace.run.line", string="Result", compute="_compute_line_ids"
+    )
+    summary = fields.Text(compute="_compute_line_ids")
+
+    @api.model
+    def _default_account_ids(self):
+        account_ids = self.env.context.get("default_account_ids")
+        if account_ids:
+            return self.env["marketplace.account"].browse(account_ids).filtered("active")
+        return self.env["marketplace.account"].search([("active", "=", True)])
+
+    @api.depends("run_ids")
+    def _compute_line_ids(self):
+        for wizard in self:
+            wizard.line_ids = wizard.run_ids.line_ids
+            messages = [wizard.run_ids._summary()] if wizard.run_ids else []
+            messages += [
+                f"{run.account_id.name}: {run.message}" for run in wizard.run_ids if run.message
+            ]
+            wizard.summary = "\n".join(messages)
+
+    def action_fetch(self):
+        self.ensure_one()
+        accounts = self.account_ids.filtered("active")
+        if not accounts:
+            raise UserError(_("Choose at least one active account to fetch orders from."))
+        if self.date_from and self.date_from > fields.Datetime.now():
+            raise UserError(_("The start date is in the future: choose a moment in the past."))
+        self.run_ids = accounts._import_orders(
+            trigger="manual", since=self.date_from or None, order_ref=self.order_ref or None
+        )
+        self.state = "done"
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": _("Fetch Orders"),
+        }
