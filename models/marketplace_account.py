@@ -104,7 +104,6 @@ class MarketplaceAccount(models.Model):
     status_mapping_ids = fields.One2many(
         "marketplace.status.mapping",
         "account_id",
-        string="Status Mapping",
         copy=True,
         help="For every order status of the shop: whether its orders are imported, as which "
         "document, and which status to set on the shop right after the import.",
@@ -125,7 +124,6 @@ class MarketplaceAccount(models.Model):
     )
     shipping_product_id = fields.Many2one(
         "product.product",
-        string="Shipping Product",
         check_company=True,
         default=lambda self: self.env.ref(
             "sale_marketplace_connector.product_marketplace_shipping", raise_if_not_found=False
@@ -134,7 +132,6 @@ class MarketplaceAccount(models.Model):
     )
     discount_product_id = fields.Many2one(
         "product.product",
-        string="Discount Product",
         check_company=True,
         default=lambda self: self.env.ref(
             "sale_marketplace_connector.product_marketplace_discount", raise_if_not_found=False
@@ -229,7 +226,8 @@ class MarketplaceAccount(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         for account, vals in zip(self, vals_list, strict=True):
-            vals.setdefault("name", _("%s (copy)", account.name))
+            if "name" not in (default or {}):
+                vals["name"] = _("%s (copy)", account.name)
         return vals_list
 
     def _create_default_status_mappings(self):

@@ -49,7 +49,6 @@ class MarketplaceStatusMapping(models.Model):
     )
     change_status_to = fields.Many2one(
         "marketplace.status.mapping",
-        string="Change Status To",
         domain="[('account_id', '=', account_id), ('id', '!=', id)]",
         ondelete="set null",
         help="Set this status on the shop right after the order is imported (once). Empty: do "

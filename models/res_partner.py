@@ -6,7 +6,6 @@ class ResPartner(models.Model):
 
     marketplace_account_id = fields.Many2one(
         "marketplace.account",
-        string="Marketplace Account",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -14,7 +13,6 @@ class ResPartner(models.Model):
         help="The account this buyer was imported from.",
     )
     marketplace_customer_key = fields.Char(
-        string="Marketplace Customer Key",
         readonly=True,
         copy=False,
         index="btree_not_null",

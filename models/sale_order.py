@@ -6,7 +6,6 @@ class SaleOrder(models.Model):
 
     marketplace_account_id = fields.Many2one(
         "marketplace.account",
-        string="Marketplace Account",
         readonly=True,
         copy=False,
         index=True,
@@ -29,17 +28,12 @@ class SaleOrder(models.Model):
         "CS-Cart order number.",
     )
     marketplace_status = fields.Char(
-        string="Marketplace Status",
         readonly=True,
         copy=False,
         help="Code of the last status the shop reported for this order.",
     )
-    marketplace_status_name = fields.Char(
-        string="Marketplace Status Name", compute="_compute_marketplace_status_name"
-    )
-    marketplace_order_date = fields.Datetime(
-        string="Marketplace Order Date", readonly=True, copy=False
-    )
+    marketplace_status_name = fields.Char(compute="_compute_marketplace_status_name")
+    marketplace_order_date = fields.Datetime(readonly=True, copy=False)
     marketplace_payment_method = fields.Char(readonly=True, copy=False)
     marketplace_recycling = fields.Boolean(
         string="Recycling & Disposal",
@@ -57,7 +51,6 @@ class SaleOrder(models.Model):
         "cannot be shipped yet.",
     )
     marketplace_total = fields.Monetary(
-        string="Marketplace Total",
         readonly=True,
         copy=False,
         help="The order total according to the shop, taxes included.",

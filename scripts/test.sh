@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Lint and every test (browser tours included) on a fresh database; ends with pytest's summary.
+# Extra arguments go to pytest, e.g. scripts/test.sh -k otto -x
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+setup_all chromium
+DB=smc_test_$$
+trap 'drop_db "$DB"' EXIT
+copy_db "$TEMPLATE_DB" "$DB"
+log "Installing $MODULE into $DB"
+odoo_bin -d "$DB" -i "$MODULE" --stop-after-init
+
+status=0
+log "Lint: ruff, ruff format --check, pylint-odoo (mandatory checks)"
+cd "$REPO_DIR"
+"$VENV/bin/ruff" check . || status=1
+"$VENV/bin/ruff" format --check . || status=1
+(cd "$ADDONS_LINK_DIR" && "$VENV/bin/pylint" --rcfile="$REPO_DIR/.pylintrc-mandatory" "$MODULE") || status=1
+[ $status = 0 ] || log "Lint failed (see above); running the tests anyway"
+
+log "Tests (pytest-odoo, with the HTTP server for the browser tours)"
+cd "$MODULE_DIR"
+"$VENV/bin/python" -m pytest --odoo-database="$DB" --odoo-config="$ODOO_CONF" --odoo-http \
+    -p no:cacheprovider "$MODULE_DIR/tests" "$@" || status=$?
+exit $status
