@@ -1,0 +1,11 @@
+# The two commands of the README, plus the benchmark. Each does its own set-up (cached).
+.PHONY: demo test bench
+
+demo:
+	scripts/demo.sh
+
+test:
+	scripts/test.sh
+
+bench:
+	scripts/bench.sh
