@@ -35,7 +35,6 @@ class BaseClient:
     max_tries = 4
     backoff_base = 1.0  # seconds before the second try; doubled for each further one
     max_wait = 60.0  # never wait longer than this between two tries
-    connect_timeout = 10
 
     def __init__(
         self,
@@ -95,7 +94,7 @@ class BaseClient:
                     data=data,
                     headers=self._headers() if authenticated else {"Accept": "application/json"},
                     auth=self._auth() if authenticated else None,
-                    timeout=(self.connect_timeout, self.timeout),
+                    timeout=self.timeout,
                 )
             except requests.Timeout:
                 error = TemporaryError(f"{label}: no answer within {self.timeout} s")

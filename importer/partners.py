@@ -49,6 +49,9 @@ class PartnerResolver:
         )
         key = order.customer_key or (order.invoice_address.email or "").lower()
         buyer = self._buyers.get(key) if key else None
+        if not invoice_vals["phone"]:
+            # OTTO gives the phone number with the delivery address, for the parcel service
+            invoice_vals["phone"] = delivery_vals["phone"]
         if buyer is None:
             buyer = self.Partner.create(
                 {
@@ -138,6 +141,7 @@ class PartnerResolver:
         return account.backlog_partner_id.with_env(self.env)
 
 
+# What makes two contacts the same place; phone and e-mail may differ between orders.
 ADDRESS_FIELDS = ("name", "street", "street2", "zip", "city")
 
 

@@ -1,2 +1,7 @@
-from . import test_account, test_security_rpc
-from . import test_client_mapping
+from . import (
+    test_account,
+    test_client_mapping,
+    test_import_faults,
+    test_import_otto,
+    test_security_rpc,
+)

@@ -1,0 +1,119 @@
+"""Shared set-up of the import tests: a real Odoo database, a simulator on 127.0.0.1 per test."""
+
+from unittest.mock import patch
+from urllib.parse import urlparse
+
+from odoo.tests import tagged
+from odoo.tests.common import TransactionCase, _super_send
+
+from ..clients.base import BaseClient
+from ..simulators.data import localized_catalog
+
+
+@tagged("post_install", "-at_install")
+class MarketplaceImportCase(TransactionCase):
+    """Products and taxes as a German merchant has them (prices excluding tax, 19 % and 7 %), an
+    account of ``backend`` and, for each test, a fresh simulator it talks to."""
+
+    backend = None
+    simulator_class = None
+    catalog_language = "de"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.taxes = {}
+        for rate in (19, 7, 20, 5.5):
+            cls.taxes[rate] = cls.env["account.tax"].create(
+                {
+                    "name": f"Test VAT {rate}%",
+                    "amount": rate,
+                    "amount_type": "percent",
+                    "type_tax_use": "sale",
+                    "price_include_override": "tax_excluded",
+                    "company_id": cls.company.id,
+                }
+            )
+        cls.catalog = localized_catalog(cls.catalog_language)
+        cls.products = {}
+        for entry in cls.catalog:
+            cls.products[entry["sku"]] = cls.env["product.product"].create(
+                {
+                    "name": entry["title"],
+                    "default_code": entry["sku"],
+                    "barcode": entry["ean"],
+                    "list_price": float(entry["price"]),
+                    "type": "consu",
+                    "taxes_id": [(6, 0, cls.taxes[entry["vat_rate"]].ids)],
+                }
+            )
+        cls.shipping_product = cls.env.ref(
+            "sale_marketplace_connector.product_marketplace_shipping"
+        )
+        cls.shipping_product.taxes_id = cls.taxes[19 if cls.catalog_language == "de" else 20]
+        cls.account = cls.env["marketplace.account"].create(
+            {
+                "name": f"Test {cls.backend}",
+                "backend": cls.backend,
+                "api_url": "http://127.0.0.1:9",
+                "request_timeout": 2,
+                "shop_timezone": "Europe/Paris",
+            }
+        )
+
+    @classmethod
+    def _request_handler(cls, session, request, /, **kwargs):
+        # Odoo's tests raise every timeout under 10 s to 10 s; the simulators are on this machine,
+        # and the timeout tests need the client's own. Other addresses stay blocked.
+        if urlparse(request.url).hostname == "127.0.0.1":
+            return _super_send(session, request, **kwargs)
+        return super()._request_handler(session, request, **kwargs)
+
+    def setUp(self):
+        super().setUp()
+        # no real waiting between retries in tests (the Retry-After of 429s is honoured: 0 here)
+        patcher = patch.object(BaseClient, "backoff_base", 0.0)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.sim = self.make_simulator()
+        self.sim.start()
+        self.addCleanup(self.sim.stop)
+        self.account.write(
+            {"api_url": self.sim.url, "api_login": self.sim.login, "api_secret": self.sim.secret}
+        )
+
+    def make_simulator(self, **options):
+        return self.simulator_class(seed=11, orders=0, **options)
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def fetch(self, **kwargs):
+        return self.account._import_orders(**kwargs)
+
+    def sale(self, order_id):
+        return self.env["sale.order"].search(
+            [
+                ("marketplace_account_id", "=", self.account.id),
+                ("marketplace_order_id", "=", str(order_id)),
+            ]
+        )
+
+    def line_of(self, run, order_id):
+        lines = run.line_ids.filtered(lambda line: line.marketplace_order_id == str(order_id))
+        self.assertEqual(
+            len(lines), 1, f"one log line for order {order_id}: {run.line_ids.mapped('message')}"
+        )
+        return lines
+
+    def mapping(self, code):
+        return self.account.status_mapping_ids.filtered(lambda m: m.code == code)
+
+    def assertTotal(self, sale, expected):
+        self.assertEqual(
+            round(sale.amount_total, 2),
+            float(expected),
+            f"{sale.name}: {sale.order_line.mapped('price_total')}",
+        )
+        self.assertEqual(round(sale.marketplace_total, 2), float(expected))
+        self.assertFalse(sale.marketplace_total_mismatch)
