@@ -149,12 +149,15 @@ def parse_address(raw):
     street = " ".join(
         part for part in (text(raw.get("street")), text(raw.get("houseNumber"))) if part
     )
+    # OTTO has no company field: a company buyer comes with the salutation COMPANY and its name
+    # in the address addition
+    is_company = raw.get("salutation") == "COMPANY"
     return Address(
         first_name=text(raw.get("firstName")),
         last_name=text(raw.get("lastName")),
-        company=text(raw.get("companyName")) if raw.get("salutation") == "COMPANY" else "",
+        company=text(raw.get("addition")) if is_company else "",
         street=street,
-        street2=text(raw.get("addition")),
+        street2="" if is_company else text(raw.get("addition")),
         zip=text(raw.get("zipCode")),
         city=text(raw.get("city")),
         country_code=to_alpha2(raw.get("countryCode")),

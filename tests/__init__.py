@@ -3,5 +3,6 @@ from . import (
     test_client_mapping,
     test_import_faults,
     test_import_otto,
+    test_import_run,
     test_security_rpc,
 )

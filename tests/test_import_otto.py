@@ -86,7 +86,11 @@ class TestOttoImport(MarketplaceImportCase):
         raw = self.add("ANNOUNCED", items=[("MW-20L", 2)], delivery_fee="5.95", country="AUT")
         run = self.fetch()
         sale = self.sale(raw["salesOrderId"])
-        self.assertEqual((run.created_count, sale.state), (1, "draft"), (run.message, run.line_ids.mapped("message")))
+        self.assertEqual(
+            (run.created_count, sale.state),
+            (1, "draft"),
+            (run.message, run.line_ids.mapped("message")),
+        )
         self.assertTrue(sale.marketplace_backlog)
         self.assertEqual(sale.partner_id, self.account.backlog_partner_id)
         self.assertIn("address pending", sale.partner_id.name)

@@ -1,0 +1,211 @@
+"""The CS-Cart REST endpoints, mixed into ``CsCartSimulator``; ``cscart.py`` has the contract."""
+
+from . import cscart_orders as co
+from .server import ApiError, Response, Route, basic_credentials
+
+_API = r"/api(?:/2\.0)?"
+SORT_FIELDS = {"date": "timestamp", "order_id": "order_id", "status": "status", "total": "total"}
+
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+class CsCartApi:
+    ROUTES = [
+        Route("GET", _API + r"/orders/?", "_list_orders", listing=True),
+        Route("GET", _API + r"/orders/(?P<id>\d+)/?", "_get_order"),
+        Route("PUT", _API + r"/orders/(?P<id>\d+)/?", "_put_order"),
+        Route("GET", _API + r"/statuses/?", "_list_statuses", listing=True),
+        Route("POST", _API + r"/shipments/?", "_post_shipment"),
+        Route("GET", _API + r"/shipments/?", "_list_shipments"),
+    ]
+
+    def _error_body(self, status, message, path):
+        return {"message": message}
+
+    def _fail(self, status, message):
+        raise ApiError(status, {"message": message})
+
+    def _authenticate(self, request):
+        if basic_credentials(request) != (self.login, self.secret):
+            raise ApiError(**self._unauthorized())
+
+    def _unauthorized(self):
+        return {
+            "status": 401,
+            "body": {"message": "Unauthorized"},
+            "headers": {"WWW-Authenticate": 'Basic realm="Authorization Required"'},
+        }
+
+    def _unauthorized_response(self, request):
+        return ApiError(**self._unauthorized()).response
+
+    def _paging(self, request, default_size=10):
+        page = max(int(_number(request.arg("page", 1))), 1)
+        size = max(int(_number(request.arg("items_per_page", default_size))), 1)
+        return page, size
+
+    # --- orders ----------------------------------------------------------------------------------
+    def _list_orders(self, request):
+        orders = [o for o in self.orders.values() if isinstance(o, dict)]
+        statuses = [
+            s for v in request.args("status") + request.args("status[]") for s in v.split(",")
+        ]
+        statuses = [s.strip().upper() for s in statuses if s.strip()]
+        if statuses:
+            orders = [o for o in orders if o.get("status") in statuses]
+        elif request.arg("include_incompleted", "N").upper() not in ("Y", "1"):
+            orders = [o for o in orders if o.get("status") != co.HIDDEN_STATUS]
+        for name in ("company_id", "user_id"):
+            if request.arg(name):
+                orders = [o for o in orders if str(o.get(name)) == request.arg(name)]
+        if request.arg("email"):
+            wanted = request.arg("email").lower()
+            orders = [o for o in orders if str(o.get("email", "")).lower() == wanted]
+        if not self.legacy:
+            low, high = request.arg("updated_at_from"), request.arg("updated_at_to")
+            if low:
+                orders = [o for o in orders if _number(o.get("updated_at")) >= _number(low)]
+            if high:
+                orders = [o for o in orders if _number(o.get("updated_at")) <= _number(high)]
+        sort_by = request.arg("sort_by", "date")
+        field = SORT_FIELDS.get(sort_by, "timestamp")
+        if sort_by == "updated_at" and not self.legacy:
+            field = "updated_at"
+        descending = request.arg("sort_order", "desc").lower() != "asc"
+        orders.sort(
+            key=lambda o: (_number(o.get(field)), _number(o.get("order_id"))), reverse=descending
+        )
+        page, size = self._paging(request)
+        start = (page - 1) * size
+        chosen = orders[start : start + size]
+        if request.duplicate and 0 < start <= len(orders):
+            chosen = [orders[start - 1], *chosen]
+            self.use_fault(request.duplicate)
+        return {
+            "orders": [co.summary(o) for o in chosen],
+            "params": {
+                "page": page,
+                "items_per_page": size,
+                "total_items": str(len(orders)),
+                "sort_by": sort_by,
+                "sort_order": "desc" if descending else "asc",
+            },
+        }
+
+    def _order(self, request):
+        order = self.orders.get(str(int(request.params["id"])))
+        if not isinstance(order, dict):
+            self._fail(404, "Not Found")
+        return order
+
+    def _get_order(self, request):
+        return self._order(request)
+
+    def _put_order(self, request):
+        order = self._order(request)
+        body = request.body
+        if not isinstance(body, dict):
+            self._fail(400, "Bad Request: the body must be a JSON object")
+        status = body.get("status")
+        if status is not None and status not in self.statuses:
+            self._fail(400, f"Bad Request: unknown or forbidden status {status!r}")
+        if "products" in body:
+            self._replace_products(order, body["products"])
+        for key, value in body.items():
+            if key in order and key not in ("order_id", "products", "status", "total", "taxes"):
+                order[key] = value
+        if status is not None:
+            order["status"] = status
+            self.status_changes.append((order["order_id"], status))
+        self._touch(order)
+        return {"order_id": int(order["order_id"])}
+
+    def _replace_products(self, order, products):
+        """What CS-Cart does with ``products`` in a PUT: the order's lines become exactly these."""
+        entries = list(products.values()) if isinstance(products, dict) else products
+        if not isinstance(entries, list):
+            self._fail(400, "Bad Request: products must be an object or a list")
+        by_id = {str(p["product_id"]): p for p in self.catalog}
+        lines = []
+        for entry in entries:
+            product = by_id.get(str((entry or {}).get("product_id")))
+            if product is None:
+                self._fail(400, f"Bad Request: unknown product {entry!r}")
+            lines.append((product, int(_number(entry.get("amount", 1))) or 1))
+        items, rates = co.products(self.rng, order["order_id"], lines, order["company_id"])
+        order["products"] = items
+        self._rates[order["order_id"]] = rates
+        co.fill_totals(order, order["shipping_cost"], order["subtotal_discount"], rates)
+        self.product_replacements.append((order["order_id"], products))
+
+    # --- statuses and shipments ------------------------------------------------------------------
+    def _list_statuses(self, request):
+        french = request.arg("lang_code", "en").lower() == "fr"
+        records = [
+            co.status_record(
+                position, letter, fr if french else en, color, "fr" if french else "en"
+            )
+            for position, (letter, (en, fr, color)) in enumerate(self.statuses.items())
+        ]
+        page, size = self._paging(request)
+        start = (page - 1) * size
+        chosen = records[start : start + size]
+        if request.duplicate and 0 < start <= len(records):
+            chosen = [records[start - 1], *chosen]
+            self.use_fault(request.duplicate)
+        return {
+            "statuses": chosen,
+            "params": {"page": page, "items_per_page": size, "total_items": str(len(records))},
+        }
+
+    def _post_shipment(self, request):
+        body = request.body
+        if not isinstance(body, dict):
+            self._fail(400, "Bad Request: the body must be a JSON object")
+        order = self.orders.get(str(body.get("order_id")))
+        if not isinstance(order, dict):
+            self._fail(400, f"Bad Request: order {body.get('order_id')!r} not found")
+        wanted = body.get("products")
+        if not isinstance(wanted, dict) or not wanted:
+            self._fail(400, "Bad Request: products must map cart item ids to quantities")
+        for item_id, quantity in wanted.items():
+            item = order["products"].get(str(item_id))
+            if item is None or not 0 < _number(quantity) <= _number(item["amount"]):
+                self._fail(400, f"Bad Request: cannot ship {quantity!r} of item {item_id!r}")
+        status = body.get("order_status") or ""
+        if status and status not in self.statuses:
+            self._fail(400, f"Bad Request: unknown status {status!r}")
+        self._next_shipment += 1
+        shipment = {
+            "shipment_id": self._next_shipment,
+            "order_id": order["order_id"],
+            "shipping_id": str(body.get("shipping_id") or order.get("shipping_ids", "")),
+            "carrier": body.get("carrier") or "",
+            "tracking_number": body.get("tracking_number") or "",
+            "products": {str(k): v for k, v in wanted.items()},
+            "order_status": status,
+            "timestamp": int(self.clock.timestamp()),
+        }
+        self.shipments.append(shipment)
+        if status:
+            order["status"] = status
+            self.status_changes.append((order["order_id"], status))
+            self._touch(order)
+        return Response(201, {"shipment_id": shipment["shipment_id"]})
+
+    def _list_shipments(self, request):
+        found = [
+            s
+            for s in self.shipments
+            if not request.arg("order_id") or s["order_id"] == request.arg("order_id")
+        ]
+        page, size = self._paging(request)
+        return {
+            "shipments": found[(page - 1) * size : page * size],
+            "params": {"page": page, "items_per_page": size, "total_items": str(len(found))},
+        }
