@@ -271,7 +271,7 @@ class OrderSync:
         except MarketplaceError as exc:
             sale.marketplace_status_to_push = target.code
             return " " + _(
-                "Could not set the status %(status)s on the shop (tried again by the next run): "
+                "Could not set the status %(status)s on the shop (it will be tried again): "
                 "%(error)s",
                 status=target.display_name,
                 error=exc,

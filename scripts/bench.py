@@ -150,7 +150,7 @@ def main():
     header = ("", "docs", "seconds", "docs/s", "SQL/doc", "HTTP", "peak MB", "+MB")
     print(
         f"{header[0]:<22} "
-        + " ".join(f"{h:>{w}}" for h, w in zip(header[1:], (6, 8, 9, 8, 6, 8, 8)))
+        + " ".join(f"{h:>{w}}" for h, w in zip(header[1:], (6, 8, 9, 8, 6, 8, 8), strict=True))
     )
     print(row("bare ORM (floor)", floor))
     print(row(f"import {n}", imported))

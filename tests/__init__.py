@@ -1,8 +1,9 @@
-from . import (
-    test_account,
-    test_client_mapping,
-    test_import_faults,
-    test_import_otto,
-    test_import_run,
-    test_security_rpc,
-)
+from . import test_account
+from . import test_security_rpc
+from . import test_client_mapping
+from . import test_import_otto
+from . import test_import_faults
+from . import test_import_run
+from . import test_import_prestashop
+from . import test_import_cscart
+from . import test_ui_tours

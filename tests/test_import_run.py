@@ -85,7 +85,7 @@ class TestImportRun(MarketplaceImportCase):
     def test_account_button_opens_wizard_for_it(self):
         action = self.account.action_open_fetch_wizard()
         self.assertEqual(action["res_model"], "marketplace.fetch.wizard")
-        wizard = self.env["marketplace.fetch.wizard"].with_context(action["context"]).create({})
+        wizard = self.env["marketplace.fetch.wizard"].with_context(**action["context"]).create({})
         self.assertEqual(wizard.account_ids, self.account)
 
     def test_scheduled_action(self):

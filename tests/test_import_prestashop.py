@@ -1,0 +1,184 @@
+from datetime import timedelta
+
+from odoo.tests import tagged
+
+from ..clients.parsing import local_to_utc
+from ..simulators import PrestaShopSimulator
+from .common import MarketplaceImportCase
+
+NEW_ORDER_STATES = {"1": "draft", "10": "draft", "2": "sale", "5": "sale"}
+
+
+@tagged("post_install", "-at_install")
+class TestPrestaShopImport(MarketplaceImportCase):
+    backend = "prestashop"
+    simulator_class = PrestaShopSimulator
+    catalog_language = "fr"
+
+    def add(self, status=2, items=(("GP-28", 1),), **kwargs):
+        kwargs.setdefault("shipping", None)
+        kwargs.setdefault("discount", None)
+        return self.sim.add_order(status, list(items), **kwargs)
+
+    def test_every_default_status_row_for_new_orders(self):
+        payloads = {str(state): self.add(state) for state in range(1, 14)}
+        run = self.fetch()
+        for state, raw in payloads.items():
+            with self.subTest(state=state):
+                sale = self.sale(raw["id"])
+                self.assertEqual(sale.state or None, NEW_ORDER_STATES.get(state))
+                expected = "created" if state in NEW_ORDER_STATES else "skipped"
+                self.assertEqual(self.line_of(run, raw["id"]).result, expected)
+
+    def test_order_to_the_cent_with_shipping_discount_and_time_zone(self):
+        raw = self.add(
+            2,
+            [("TS-UNI-L", 3), ("KB-BIO-1KG", 2), ("PZ-1000", 1)],
+            shipping="6.90",
+            discount="4.50",
+            phone="06 12 34 56 78",
+        )
+        run = self.fetch()
+        self.assertEqual(run.created_count, 1)
+        sale = self.sale(raw["id"])
+        self.assertEqual(sale.marketplace_order_ref, raw["reference"])
+        self.assertEqual(sale.state, "sale")
+        self.assertTotal(sale, self.sim.expected_total(raw["id"]))
+        self.assertEqual(sale.marketplace_order_date, local_to_utc(raw["date_add"], "Europe/Paris"))
+        self.assertEqual(sale.partner_id.country_id.code, "FR")
+        self.assertEqual(sale.partner_id.phone, "+33612345678")
+        # the reduced rate of the coffee (5.5 %) is kept, tax included
+        coffee = sale.order_line.filtered(lambda line: line.product_id.default_code == "KB-BIO-1KG")
+        self.assertEqual(coffee.tax_id.amount, 5.5)
+        self.assertTrue(coffee.tax_id.price_include)
+
+    def test_many_orders_match_their_totals(self):
+        sim = PrestaShopSimulator(seed=8, orders=50)
+        sim.start()
+        self.addCleanup(sim.stop)
+        self.account.write({"api_url": sim.url, "api_secret": sim.secret})
+        run = self.fetch()
+        self.assertEqual(run.failed_count, 0, run.line_ids.mapped("message"))
+        self.assertGreater(run.created_count, 10)
+        for sale in self.env["sale.order"].search(
+            [("marketplace_account_id", "=", self.account.id)]
+        ):
+            self.assertTotal(sale, sim.expected_total(sale.marketplace_order_id))
+
+    def test_status_changes_of_imported_orders(self):
+        waiting = self.add(10)
+        paid = self.add(2)
+        quotation = self.add(1)
+        self.fetch()
+        self.assertEqual(self.sale(waiting["id"]).state, "draft")
+        self.sim.advance(600)
+        self.sim.set_status(waiting["id"], 2)
+        self.sim.set_status(paid["id"], 6)
+        self.sim.set_status(quotation["id"], 6)
+        run = self.fetch()
+        self.assertEqual(run.updated_count, 3)
+        self.assertEqual(self.sale(waiting["id"]).state, "sale")
+        self.assertEqual(self.sale(paid["id"]).state, "cancel")
+        self.assertEqual(self.sale(quotation["id"]).state, "cancel")
+        # a confirmed order never goes back to a quotation
+        self.sim.advance(600)
+        self.sim.set_status(waiting["id"], 8)
+        run = self.fetch()
+        self.assertEqual(self.sale(waiting["id"]).state, "sale")
+        self.assertEqual(self.sale(waiting["id"]).marketplace_status, "8")
+
+    def test_change_status_after_import_once(self):
+        self.mapping("2").change_status_to = self.mapping("3")
+        raw = self.add(2)
+        run = self.fetch()
+        self.assertIn("Status set on the shop", self.line_of(run, raw["id"]).message)
+        self.assertEqual(self.sim.status_changes, [(str(raw["id"]), "3")])
+        histories = [r for r in self.sim.requests if r["path"] == "/api/order_histories"]
+        self.assertEqual(histories[0]["body"]["order_history"]["id_order_state"], 3)
+        # the shop now reports state 3: the order is updated, the status is not set again
+        run = self.fetch()
+        self.assertEqual(self.sale(raw["id"]).marketplace_status, "3")
+        self.assertEqual(len(self.sim.status_changes), 1)
+
+    def test_change_status_retried_when_the_shop_refuses(self):
+        self.mapping("2").change_status_to = self.mapping("3")
+        raw = self.add(2)
+        # refused right after the import and again at the end of the run (4 tries each)
+        self.sim.inject("server_error", path="/api/order_histories", times=8)
+        run = self.fetch()
+        sale = self.sale(raw["id"])
+        self.assertEqual(sale.state, "sale")
+        self.assertEqual(sale.marketplace_status_to_push, "3")
+        created = run.line_ids.filtered(lambda line: line.result == "created")
+        self.assertIn("Could not set the status", created.message)
+        self.assertEqual(self.sim.status_changes, [])
+        self.assertEqual(
+            run.line_ids.filtered(lambda line: line.result == "failed").sale_order_id, sale
+        )
+        run = self.fetch()
+        self.assertFalse(sale.marketplace_status_to_push)
+        self.assertIn(
+            "set on the shop",
+            run.line_ids.filtered(lambda line: line.sale_order_id == sale).message,
+        )
+        self.assertEqual(self.sim.status_changes, [(str(raw["id"]), "3")])
+
+    def test_load_statuses_adds_missing_rows_only(self):
+        sim = PrestaShopSimulator(seed=3, orders=0, custom_states=[{"name": "Attente marketplace"}])
+        sim.start()
+        self.addCleanup(sim.stop)
+        self.account.write({"api_url": sim.url, "api_secret": sim.secret})
+        self.mapping("3").selected = True
+        self.account.action_load_statuses()
+        self.assertEqual(self.mapping("14").name, "Attente marketplace")
+        self.assertFalse(self.mapping("14").selected)
+        self.assertTrue(self.mapping("3").selected)
+        self.assertEqual(self.mapping("3").name, "Processing in progress")
+        self.assertEqual(len(self.account.status_mapping_ids), 14)
+        self.account.action_load_statuses()
+        self.assertEqual(len(self.account.status_mapping_ids), 14)
+
+    def test_multistore_filter(self):
+        first = self.add(2, id_shop=1)
+        second = self.add(2, id_shop=2)
+        self.account.shop_filter = "2"
+        self.fetch()
+        self.assertFalse(self.sale(first["id"]))
+        self.assertTrue(self.sale(second["id"]))
+
+    def test_related_records_read_in_batches(self):
+        for _ in range(12):
+            self.add(2)
+        run = self.fetch()
+        self.assertEqual(run.created_count, 12)
+        per_path = {}
+        for request in self.sim.requests:
+            per_path[request["path"]] = per_path.get(request["path"], 0) + 1
+        self.assertEqual(per_path["/api/orders"], 1)
+        self.assertEqual(per_path["/api/addresses"], 1)
+        self.assertEqual(per_path["/api/customers"], 1)
+        self.assertLessEqual(per_path["/api/countries"], 1)
+        self.assertEqual(run.request_count, sum(per_path.values()))
+
+    def test_product_found_by_ean(self):
+        product = self.products["HON-500"]
+        product.default_code = "OTHER-REF"
+        raw = self.add(2, [("HON-500", 2)])
+        self.fetch()
+        self.assertEqual(self.sale(raw["id"]).order_line.product_id, product)
+
+    def test_changes_since_the_last_import_only(self):
+        old = self.add(2)
+        self.fetch()
+        self.sim.advance(3600)
+        new = self.add(2)
+        self.sim.reset_requests()
+        run = self.fetch()
+        self.assertEqual(run.created_count, 1)
+        self.assertTrue(self.sale(new["id"]))
+        date_filter = self.sim.requests[0]["query"]["filter[date_upd]"][0]
+        self.assertEqual(date_filter[:2], ">[")
+        since = local_to_utc(date_filter[2:-1], "Europe/Paris")
+        self.assertEqual(
+            since, local_to_utc(old["date_upd"], "Europe/Paris") - timedelta(minutes=5)
+        )
