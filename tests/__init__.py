@@ -7,3 +7,4 @@ from . import test_import_run
 from . import test_import_prestashop
 from . import test_import_cscart
 from . import test_ui_tours
+from . import test_import_shops_faults

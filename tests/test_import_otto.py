@@ -281,3 +281,35 @@ class TestOttoImport(MarketplaceImportCase):
         self.assertTrue(self.sale(wanted["salesOrderId"]))
         self.assertFalse(self.sale(other["salesOrderId"]))
         self.assertFalse(self.account.imported_until)
+
+    def test_total_that_cannot_match_is_imported_and_flagged(self):
+        eco_fee = self.env["account.tax"].create(
+            {"name": "Eco fee", "amount_type": "fixed", "amount": 0.5, "type_tax_use": "sale"}
+        )
+        self.products["HON-500"].taxes_id = [(4, eco_fee.id)]
+        raw = self.add(items=[("HON-500", 2)])
+        run = self.fetch()
+        sale = self.sale(raw["salesOrderId"])
+        self.assertEqual(sale.state, "sale")
+        self.assertTrue(sale.marketplace_total_mismatch)
+        self.assertEqual(sale.marketplace_total, 14.98)
+        self.assertNotEqual(round(sale.amount_total, 2), 14.98)
+        message = self.line_of(run, raw["salesOrderId"]).message
+        self.assertIn("14.98", message)
+        self.assertIn(f"{sale.amount_total:.2f}", message)
+        flagged = self.env["sale.order"].search([("marketplace_total_mismatch", "=", True)])
+        self.assertEqual(flagged, sale)
+
+    def test_company_team_and_warehouse_from_the_account(self):
+        team = self.env["crm.team"].create({"name": "OTTO team"})
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        self.account.write({"team_id": team.id, "warehouse_id": warehouse.id})
+        raw = self.add()
+        self.fetch()
+        sale = self.sale(raw["salesOrderId"])
+        self.assertEqual(
+            (sale.company_id, sale.team_id, sale.warehouse_id), (self.company, team, warehouse)
+        )
+        self.assertEqual(sale.picking_ids.picking_type_id.warehouse_id, warehouse)

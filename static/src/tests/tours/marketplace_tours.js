@@ -82,7 +82,7 @@ registry.category("web_tour.tours").add("marketplace_fetch_tour", {
         },
         {
             content: "and the summary of the run",
-            trigger: ".modal .o_field_widget[name=summary]:contains(7 created)",
+            trigger: ".modal .o_field_widget[name=summary]:contains(1 created)",
         },
         {
             content: "Close",
