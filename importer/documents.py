@@ -1,6 +1,6 @@
 """Moving a sales document to the state its shop status asks for, forwards only."""
 
-from odoo import _, fields
+from odoo import fields
 
 from ..const import DOCUMENT_STATE_RANK
 
@@ -28,7 +28,7 @@ def apply_document_state(order, target, shop_status_label):
         return ""
     if target == "sent":
         order.write({"state": "sent"})
-        return _("marked as sent")
+        return order.env._("marked as sent")
     if order.state in ("draft", "sent"):
         order_date = order.date_order
         order.action_confirm()
@@ -36,8 +36,8 @@ def apply_document_state(order, target, shop_status_label):
         order.date_order = order_date
     if target == "locked" and not order.locked:
         order.action_lock()
-        return _("confirmed and locked")
-    return _("confirmed")
+        return order.env._("confirmed and locked")
+    return order.env._("confirmed")
 
 
 def _cancel(order, shop_status_label):
@@ -48,26 +48,28 @@ def _cancel(order, shop_status_label):
             order.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=fields.Date.context_today(order),
-                summary=_decision_summary(),
-                note=_(
+                summary=_decision_summary(order),
+                note=order.env._(
                     "The shop reports this order as '%(status)s', but it has already been "
                     "%(what)s in Odoo. Decide whether to cancel it, return the goods or refund "
                     "the customer.",
                     status=shop_status_label,
-                    what=_("delivered") if delivered else _("invoiced"),
+                    what=order.env._("delivered") if delivered else order.env._("invoiced"),
                 ),
                 user_id=(order.user_id or order.team_id.user_id or order.env.user).id,
             )
-        return _("cancelled on the shop but already delivered or invoiced: activity created")
+        return order.env._(
+            "cancelled on the shop but already delivered or invoiced: activity created"
+        )
     if order.locked:
         order.action_unlock()
     order.with_context(disable_cancel_warning=True).action_cancel()
-    return _("cancelled")
+    return order.env._("cancelled")
 
 
-def _decision_summary():
-    return _("Cancelled on the marketplace")
+def _decision_summary(order):
+    return order.env._("Cancelled on the marketplace")
 
 
 def _has_open_decision(order):
-    return any(activity.summary == _decision_summary() for activity in order.activity_ids)
+    return any(activity.summary == _decision_summary(order) for activity in order.activity_ids)

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from psycopg2 import errors as pg_errors
 
-from odoo import _
 from odoo.exceptions import UserError, ValidationError
 
 from ..clients.errors import MarketplaceError
@@ -17,13 +16,6 @@ from .products import ProductResolver
 from .sale_values import SaleOrderBuilder
 
 _logger = logging.getLogger(__name__)
-
-STATE_LABELS = {
-    "draft": "quotation",
-    "sent": "quotation sent",
-    "sale": "sales order",
-    "cancel": "cancelled",
-}
 
 
 @dataclass
@@ -117,11 +109,11 @@ class OrderSync:
             self._fail(outcome, order, exc.args[0] if exc.args else str(exc), True)
         except pg_errors.UniqueViolation:
             outcome.result = "skipped"
-            outcome.message = _("Imported meanwhile by another run.")
+            outcome.message = self.env._("Imported meanwhile by another run.")
             outcome.sale_order_id = None
         except Exception as exc:
             _logger.exception("Marketplace order %s could not be imported", order.order_ref)
-            self._fail(outcome, order, _("Unexpected error: %s", exc), True)
+            self._fail(outcome, order, self.env._("Unexpected error: %s", exc), True)
         else:
             if outcome.result == "created" and mapping.change_status_to:
                 outcome.message += self._push_status(sale, mapping.change_status_to)
@@ -152,7 +144,7 @@ class OrderSync:
             return (
                 None,
                 "skipped",
-                _(
+                self.env._(
                     "Status %s is not in the account's status mapping: not imported. Load the "
                     "statuses from the shop, or add the status to the mapping.",
                     order.status,
@@ -163,7 +155,7 @@ class OrderSync:
                 return (
                     None,
                     "skipped",
-                    _(
+                    self.env._(
                         "Announced order (prepayment pending): not imported, the account does not "
                         "import announced orders."
                     ),
@@ -171,7 +163,7 @@ class OrderSync:
             return (
                 None,
                 "skipped",
-                _("Orders in the status %s are not imported.", mapping.display_name),
+                self.env._("Orders in the status %s are not imported.", mapping.display_name),
             )
         backlog = order.status == OTTO_ANNOUNCED and not order.invoice_address
         if backlog:
@@ -188,18 +180,26 @@ class OrderSync:
         values["marketplace_backlog"] = backlog
         sale = self.SaleOrder.create(values)
         apply_document_state(sale, mapping.document_state, mapping.display_name)
-        notes = [_("Created as %s.", _(STATE_LABELS.get(sale.state, sale.state)))]
+        notes = [self.env._("Created as %s.", self._state_label(sale.state))]
         if backlog:
-            notes.append(_("Backlog until the marketplace sends the address."))
+            notes.append(self.env._("Backlog until the marketplace sends the address."))
         notes += warnings
         notes += self._total_check(sale, order)
         return sale, "created", " ".join(notes)
 
+    def _state_label(self, state):
+        return {
+            "draft": self.env._("quotation"),
+            "sent": self.env._("quotation sent"),
+            "sale": self.env._("sales order"),
+            "cancel": self.env._("cancelled"),
+        }.get(state, state)
+
     def _check_charge_products(self, order):
         if any(fee.amount for fee in order.shipping) and not self.account.shipping_product_id:
-            raise OrderImportError(_("Choose a shipping product on the account."))
+            raise OrderImportError(self.env._("Choose a shipping product on the account."))
         if any(d.amount for d in order.discounts) and not self.account.discount_product_id:
-            raise OrderImportError(_("Choose a discount product on the account."))
+            raise OrderImportError(self.env._("Choose a discount product on the account."))
 
     def _fiscal_position(self, buyer, delivery):
         return (
@@ -212,7 +212,7 @@ class OrderSync:
         if not sale.currency_id.compare_amounts(sale.amount_total, float(order.total)):
             return []
         return [
-            _(
+            self.env._(
                 "The Odoo total %(odoo)s differs from the shop's total %(shop)s %(currency)s: "
                 "check prices and taxes.",
                 odoo=f"{sale.amount_total:.2f}",
@@ -228,25 +228,27 @@ class OrderSync:
         if sale.marketplace_backlog and order.invoice_address:
             buyer, invoice, delivery, warnings = self.partners.resolve(order)
             self._replace_backlog_partner(sale, buyer, invoice, delivery)
-            notes.append(_("Address received from the marketplace."))
+            notes.append(self.env._("Address received from the marketplace."))
         values = {}
         if order.recycling != sale.marketplace_recycling:
             values["marketplace_recycling"] = order.recycling
         if order.status != sale.marketplace_status:
             values["marketplace_status"] = order.status
             if mapping is None:
-                change = _("not in the status mapping, document left as it is")
+                change = self.env._("not in the status mapping, document left as it is")
             else:
                 change = apply_document_state(sale, mapping.document_state, mapping.display_name)
             notes.append(
-                _("Status %(old)s → %(new)s", old=sale.marketplace_status, new=order.status)
+                self.env._(
+                    "Status %(old)s → %(new)s", old=sale.marketplace_status, new=order.status
+                )
                 + (f": {change}." if change else ".")
             )
         if values:
             sale.write(values)
         if not notes and not values:
-            return "unchanged", _("No change since the last import.")
-        return "updated", " ".join(notes + warnings) or _("Updated.")
+            return "unchanged", self.env._("No change since the last import.")
+        return "updated", " ".join(notes + warnings) or self.env._("Updated.")
 
     def _replace_backlog_partner(self, sale, buyer, invoice, delivery):
         fiscal_position = self._fiscal_position(buyer, delivery)
@@ -270,13 +272,13 @@ class OrderSync:
             self.client.set_status(sale.marketplace_order_id, target.code)
         except MarketplaceError as exc:
             sale.marketplace_status_to_push = target.code
-            return " " + _(
+            return " " + self.env._(
                 "Could not set the status %(status)s on the shop (it will be tried again): "
                 "%(error)s",
                 status=target.display_name,
                 error=exc,
             )
-        return " " + _("Status set on the shop: %s.", target.display_name)
+        return " " + self.env._("Status set on the shop: %s.", target.display_name)
 
     def push_pending_statuses(self, limit=200):
         """Try again the shop status changes that failed right after an import."""
@@ -293,7 +295,7 @@ class OrderSync:
             try:
                 self.client.set_status(sale.marketplace_order_id, code)
             except MarketplaceError as exc:
-                message = _(
+                message = self.env._(
                     "Setting the status %(code)s on the shop failed again: %(error)s",
                     code=code,
                     error=exc,
@@ -317,7 +319,7 @@ class OrderSync:
                     sale.marketplace_order_ref,
                     sale.marketplace_status,
                     "updated",
-                    _("Status %s set on the shop.", code),
+                    self.env._("Status %s set on the shop.", code),
                     sale_order_id=sale.id,
                 )
             )

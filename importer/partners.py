@@ -1,5 +1,3 @@
-from odoo import _
-
 from ..clients.countries import to_alpha2
 from ..clients.phones import to_e164
 from ..clients.records import Address
@@ -41,11 +39,15 @@ class PartnerResolver:
     def resolve(self, order):
         """Return ``(buyer, invoice contact, delivery contact, warnings)``."""
         if not order.invoice_address:
-            raise OrderImportError(_("The order has no invoice address."), retryable=False)
+            raise OrderImportError(self.env._("The order has no invoice address."), retryable=False)
         warnings = []
-        invoice_vals = self._address_vals(order.invoice_address, _("invoice address"), warnings)
+        invoice_vals = self._address_vals(
+            order.invoice_address, self.env._("invoice address"), warnings
+        )
         delivery_vals = self._address_vals(
-            order.delivery_address or order.invoice_address, _("delivery address"), warnings
+            order.delivery_address or order.invoice_address,
+            self.env._("delivery address"),
+            warnings,
         )
         key = order.customer_key or (order.invoice_address.email or "").lower()
         buyer = self._buyers.get(key) if key else None
@@ -84,7 +86,7 @@ class PartnerResolver:
         phone, valid = to_e164(address.phone, country.code if country else "")
         if not valid:
             warnings.append(
-                _(
+                self.env._(
                     "Phone number %(phone)s of the %(label)s is not valid; kept as given.",
                     phone=phone,
                     label=label,
@@ -92,7 +94,7 @@ class PartnerResolver:
             )
         name = address.name or address.company
         if not name:
-            raise OrderImportError(_("The %s has no name.", label), retryable=False)
+            raise OrderImportError(self.env._("The %s has no name.", label), retryable=False)
         return {
             "name": name,
             "company_name": address.company
@@ -119,7 +121,9 @@ class PartnerResolver:
         country = self._countries[alpha2]
         if not country:
             raise OrderImportError(
-                _("Unknown country code %(code)s in the %(label)s.", code=code, label=label)
+                self.env._(
+                    "Unknown country code %(code)s in the %(label)s.", code=code, label=label
+                )
             )
         return country
 
@@ -129,10 +133,10 @@ class PartnerResolver:
         if not account.backlog_partner_id:
             account.backlog_partner_id = self.Partner.create(
                 {
-                    "name": _("%s: address pending", account.name),
+                    "name": self.env._("%s: address pending", account.name),
                     "company_id": account.company_id.id,
                     "marketplace_account_id": account.id,
-                    "comment": _(
+                    "comment": self.env._(
                         "Placeholder customer of announced orders: the marketplace sends the "
                         "buyer's address once the prepayment has arrived."
                     ),

@@ -1,5 +1,3 @@
-from odoo import _
-
 from .errors import OrderImportError
 
 
@@ -48,7 +46,7 @@ class ProductResolver:
         if self.account.unknown_product_policy == "fallback" and self.account.fallback_product_id:
             return self.account.fallback_product_id, label
         raise OrderImportError(
-            _(
+            self.account.env._(
                 "Unknown product: SKU %(sku)s, EAN %(ean)s (%(name)s). Create a product with this "
                 "internal reference or barcode, or choose a fallback product on the account.",
                 sku=line.sku or "-",

@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, fields
+from odoo import fields
 
 from ..clients.errors import MarketplaceError
 from ..clients.records import OrderPage
@@ -55,7 +55,7 @@ class ImportRun:
                 {
                     "state": "busy",
                     "ended_at": fields.Datetime.now(),
-                    "message": _(
+                    "message": self.env._(
                         "Another import of %s is running; this one did nothing. Its orders will "
                         "be in that run's log.",
                         account.name,
@@ -148,10 +148,12 @@ class ImportRun:
                 self.env.cr.rollback()  # drop the half-done page; committed pages stay
             handled = any(self.counts.values())
             values["state"] = "partial" if handled else "failed"
-            values["message"] = _(
+            values["message"] = self.env._(
                 "The import stopped: %(error)s%(hint)s",
                 error=error if isinstance(error, MarketplaceError) else repr(error),
-                hint=_(" The next run resumes from the last order imported.") if handled else "",
+                hint=self.env._(" The next run resumes from the last order imported.")
+                if handled
+                else "",
             )
         self.run.write(values)
 

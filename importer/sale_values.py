@@ -1,4 +1,4 @@
-from odoo import Command, _
+from odoo import Command
 
 from .errors import OrderImportError
 
@@ -57,7 +57,7 @@ class SaleOrderBuilder:
         if not twin:
             twin = tax.sudo().copy(
                 {
-                    "name": _("%s (included)", tax.name),
+                    "name": self.env._("%s (included)", tax.name),
                     "price_include_override": "tax_included",
                     "include_base_amount": False,
                 }
@@ -78,7 +78,7 @@ class SaleOrderBuilder:
             .search([("name", "=", currency_code)], limit=1)
         )
         if not currency:
-            raise OrderImportError(_("Unknown currency %s.", currency_code))
+            raise OrderImportError(self.env._("Unknown currency %s.", currency_code))
         if not currency.active:
             currency.active = True
         Pricelist = self.env["product.pricelist"].sudo()
@@ -90,7 +90,7 @@ class SaleOrderBuilder:
         if not pricelist:
             pricelist = Pricelist.create(
                 {
-                    "name": _("Marketplace %s", currency.name),
+                    "name": self.env._("Marketplace %s", currency.name),
                     "currency_id": currency.id,
                     "company_id": self.company.id,
                 }
