@@ -34,7 +34,9 @@ def psql_env():
 
 
 def copy_db(template, name, data_dir):
-    subprocess.run(["dropdb", "--if-exists", name], env=psql_env(), check=True)
+    subprocess.run(
+        ["dropdb", "--if-exists", name], env=psql_env(), check=True, stderr=subprocess.DEVNULL
+    )
     subprocess.run(["createdb", "-T", template, name], env=psql_env(), check=True)
     src = os.path.join(data_dir, "filestore", template)
     if os.path.isdir(src):
@@ -42,7 +44,9 @@ def copy_db(template, name, data_dir):
 
 
 def drop_db(name, data_dir):
-    subprocess.run(["dropdb", "--if-exists", name], env=psql_env(), check=False)
+    subprocess.run(
+        ["dropdb", "--if-exists", name], env=psql_env(), check=False, stderr=subprocess.DEVNULL
+    )
     subprocess.run(["rm", "-rf", os.path.join(data_dir, "filestore", name)], check=False)
 
 
