@@ -211,12 +211,14 @@ class OrderSync:
     def _total_check(self, sale, order):
         if not sale.currency_id.compare_amounts(sale.amount_total, float(order.total)):
             return []
+        odoo_total = f"{sale.amount_total:.2f}"
+        shop_total = f"{order.total:.2f}"
         return [
             self.env._(
                 "The Odoo total %(odoo)s differs from the shop's total %(shop)s %(currency)s: "
                 "check prices and taxes.",
-                odoo=f"{sale.amount_total:.2f}",
-                shop=f"{order.total:.2f}",
+                odoo=odoo_total,
+                shop=shop_total,
                 currency=order.currency,
             )
         ]
@@ -238,12 +240,18 @@ class OrderSync:
                 change = self.env._("not in the status mapping, document left as it is")
             else:
                 change = apply_document_state(sale, mapping.document_state, mapping.display_name)
-            notes.append(
-                self.env._(
-                    "Status %(old)s → %(new)s", old=sale.marketplace_status, new=order.status
+            if change:
+                note = self.env._(
+                    "Status %(old)s → %(new)s: %(change)s.",
+                    old=sale.marketplace_status,
+                    new=order.status,
+                    change=change,
                 )
-                + (f": {change}." if change else ".")
-            )
+            else:
+                note = self.env._(
+                    "Status %(old)s → %(new)s.", old=sale.marketplace_status, new=order.status
+                )
+            notes.append(note)
         if values:
             sale.write(values)
         if not notes and not values:

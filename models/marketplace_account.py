@@ -240,7 +240,7 @@ class MarketplaceAccount(models.Model):
                     "account_id": self.id,
                     "sequence": position,
                     "code": code,
-                    "name": name,
+                    "name": name._translate("en_US"),
                     "selected": selected,
                     "document_type": document_type,
                     "document_state": document_state,
@@ -255,6 +255,12 @@ class MarketplaceAccount(models.Model):
                 ) in enumerate(rows, start=1)
             ]
         )
+        languages = [code for code, __ in self.env["res.lang"].get_installed() if code != "en_US"]
+        for mapping, (__, name, *__) in zip(mappings, rows, strict=True):
+            if languages:
+                mapping.update_field_translations(
+                    "name", {lang: name._translate(lang) for lang in languages}
+                )
         by_code = {mapping.code: mapping for mapping in mappings}
         for code, *__, change_to in rows:
             if change_to:

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 RUN_TRIGGERS = [("cron", "Schedule"), ("manual", "Manual")]
 RUN_STATES = [
@@ -56,7 +56,14 @@ class MarketplaceRun(models.Model):
     def _summary(self):
         """One line per run for the fetch wizard and the chatter."""
         return "; ".join(
-            f"{run.account_id.name}: {run.created_count} created, {run.updated_count} updated, "
-            f"{run.skipped_count} skipped, {run.failed_count} failed"
+            _(
+                "%(account)s: %(created)s created, %(updated)s updated, %(skipped)s skipped, "
+                "%(failed)s failed",
+                account=run.account_id.name,
+                created=run.created_count,
+                updated=run.updated_count,
+                skipped=run.skipped_count,
+                failed=run.failed_count,
+            )
             for run in self
         )
