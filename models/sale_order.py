@@ -33,8 +33,15 @@ class SaleOrder(models.Model):
         help="Code of the last status the shop reported for this order.",
     )
     marketplace_status_name = fields.Char(compute="_compute_marketplace_status_name")
-    marketplace_order_date = fields.Datetime(readonly=True, copy=False)
-    marketplace_payment_method = fields.Char(readonly=True, copy=False)
+    marketplace_order_date = fields.Datetime(
+        readonly=True, copy=False, help="When the buyer placed the order on the shop."
+    )
+    marketplace_payment_method = fields.Char(
+        readonly=True,
+        copy=False,
+        help="How the buyer paid, as the shop says it (OTTO: PREPAYMENT, PAYPAL, INVOICE_SINGLE, "
+        "...; PrestaShop and CS-Cart: the payment module's name).",
+    )
     marketplace_recycling = fields.Boolean(
         string="Recycling & Disposal",
         readonly=True,

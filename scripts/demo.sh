@@ -17,5 +17,11 @@ port=${SMC_HTTP_PORT:-8069}
 log "Odoo serves $DEMO_DB on http://127.0.0.1:$port  (login: admin, password: admin). Ctrl-C stops it."
 odoo_bin -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --log-level=info &
 odoo_pid=$!
-trap 'kill $odoo_pid 2>/dev/null; wait $odoo_pid 2>/dev/null; log "Stopped."' INT TERM EXIT
-wait $odoo_pid
+stop() {
+    kill "$odoo_pid" 2>/dev/null || true
+    wait "$odoo_pid" 2>/dev/null || true
+    log "Stopped."
+    exit 0
+}
+trap stop INT TERM
+wait "$odoo_pid"
