@@ -82,7 +82,9 @@ ensure_venv() {
     "$VENV/bin/pip" install -q --upgrade pip 'setuptools<81' wheel
     "$VENV/bin/pip" install -q -r "$ODOO_SRC/requirements.txt" \
         -r "$REPO_DIR/requirements.txt" -r "$REPO_DIR/requirements-dev.txt" 2>&1 | grep -v 'is ignored: it is neither' >&2 || true
-    "$VENV/bin/python" -c 'import psycopg2, lxml, pytest_odoo, phonenumbers, dateutil' || die "virtualenv $VENV is incomplete"
+    "$VENV/bin/python" -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in
+        ("psycopg2", "lxml", "pytest_odoo", "phonenumbers", "dateutil", "websocket", "pylint_odoo")))' \
+        || die "virtualenv $VENV is incomplete: see pip's messages above"
     echo "$stamp_want" >"$VENV/.smc-stamp"
 }
 ensure_odoo_importable() {
