@@ -8,3 +8,4 @@ from . import test_import_prestashop
 from . import test_import_cscart
 from . import test_ui_tours
 from . import test_import_shops_faults
+from . import test_translations
