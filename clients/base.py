@@ -45,6 +45,7 @@ class BaseClient:
         timeout=30,
         shop_timezone="UTC",
         shop_ids=(),
+        currency="EUR",
         session=None,
     ):
         if not base_url:
@@ -55,6 +56,7 @@ class BaseClient:
         self.timeout = timeout
         self.shop_timezone = shop_timezone or "UTC"
         self.shop_ids = tuple(str(shop_id) for shop_id in shop_ids)
+        self.currency = currency or "EUR"  # of shops whose orders do not say it (CS-Cart)
         self.session = session or requests.Session()
         self.request_count = 0
 
@@ -75,8 +77,25 @@ class BaseClient:
         return False
 
     # --- the seam --------------------------------------------------------------------------------
-    def _request(self, method, path, *, params=None, json=None, data=None, authenticated=True):
-        """Send one API request and return its decoded JSON body (None when empty)."""
+    def _request(
+        self,
+        method,
+        path,
+        *,
+        params=None,
+        json=None,
+        data=None,
+        authenticated=True,
+        idempotent=None,
+    ):
+        """Send one API request and return its decoded JSON body (None when empty).
+
+        A request that is not ``idempotent`` (default: every POST) is not sent again when the
+        shop may already have done it (no answer in time, HTTP 500): doing it twice could, say,
+        e-mail the buyer twice.
+        """
+        if idempotent is None:
+            idempotent = method != "POST"
         url = self.base_url + self.api_root + path
         label = f"{method} {self.api_root}{path}"
         renewed = False
@@ -96,12 +115,25 @@ class BaseClient:
                     auth=self._auth() if authenticated else None,
                     timeout=self.timeout,
                 )
+            except requests.ReadTimeout:
+                error = TemporaryError(f"{label}: no answer within {self.timeout} s")
+                if not idempotent:
+                    raise error from None
             except requests.Timeout:
                 error = TemporaryError(f"{label}: no answer within {self.timeout} s")
             except requests.ConnectionError as exc:
-                error = TemporaryError(
-                    f"{label}: cannot connect ({self._mask(type(exc).__name__)})"
-                )
+                error = TemporaryError(f"{label}: cannot connect ({type(exc).__name__})")
+            except (
+                requests.exceptions.InvalidURL,
+                requests.exceptions.InvalidSchema,
+                requests.exceptions.MissingSchema,
+            ) as exc:
+                raise RequestError(
+                    f"{label}: the API address {self.base_url!r} is not a valid URL "
+                    "(it starts with https://)"
+                ) from exc
+            except requests.RequestException as exc:  # a broken answer: chunks, encoding...
+                error = TemporaryError(f"{label}: the answer broke off ({type(exc).__name__})")
             else:
                 status = response.status_code
                 _logger.debug("%s -> HTTP %s (%s bytes)", label, status, len(response.content))
@@ -127,6 +159,8 @@ class BaseClient:
                     error = TemporaryError(
                         f"{label}: the shop answered HTTP {status}", status=status
                     )
+                    if status == 500 and not idempotent:
+                        raise error
                 elif status >= 400:
                     raise RequestError(
                         f"{label}: HTTP {status}: {self._error_text(response)}", status=status

@@ -39,22 +39,27 @@ class CsCartClient(BaseClient):
         return "Connected to CS-Cart: the API key can read orders."
 
     def iter_order_pages(self, since):
-        since_unix = utc_to_unix(since)
-        page = 1
-        summaries, total = self._list_page(
-            page, updated_at_from=since_unix, sort_by="updated_at", sort_order="asc"
-        )
-        if summaries and "updated_at" not in summaries[0]:
-            yield from self._legacy_pages(since_unix)
-            return
-        while summaries:
-            yield self._details_page(summaries)
-            if page * self.page_size >= total:
-                return
-            page += 1
+        """Page by change date (see PrestaShopClient.iter_order_pages): each page asks for the
+        orders changed since the last one read, orders already read are left out by id, and
+        only a full page of orders of one same second is stepped over by page number."""
+        cursor, page, seen = utc_to_unix(since), 1, set()
+        while True:
             summaries, total = self._list_page(
-                page, updated_at_from=since_unix, sort_by="updated_at", sort_order="asc"
+                page, updated_at_from=cursor, sort_by="updated_at", sort_order="asc"
             )
+            if summaries and "updated_at" not in summaries[0] and not seen:
+                yield from self._legacy_pages(utc_to_unix(since))
+                return
+            fresh = [s for s in summaries if text(s.get("order_id")) not in seen]
+            if fresh:
+                yield self._details_page(fresh)
+            seen.update(text(s.get("order_id")) for s in summaries)
+            if len(summaries) < self.page_size or page * self.page_size >= total:
+                return
+            if fresh:
+                cursor, page = max(int(text(s.get("updated_at")) or 0) for s in summaries), 1
+            else:
+                page += 1
 
     def _legacy_pages(self, since_unix):
         """An older CS-Cart cannot filter by change date: page newest-first by creation date."""
@@ -86,7 +91,7 @@ class CsCartClient(BaseClient):
                 failure.retryable = exc.retryable
                 page.failures.append(failure)
                 continue
-            one = self._make_page([raw], parse_order, identify_order)
+            one = self._make_page([raw], self._parse, identify_order)
             page.orders.extend(one.orders)
             page.failures.extend(one.failures)
         return page
@@ -94,10 +99,13 @@ class CsCartClient(BaseClient):
     def get_order(self, reference):
         reference = reference.strip()
         raw = self._request("GET", f"/orders/{reference}")
-        page = self._make_page([raw], parse_order, identify_order)
+        page = self._make_page([raw], self._parse, identify_order)
         if page.failures:
             raise OrderDataError(f"Order {reference}: {page.failures[0].message}")
         return page.orders[0]
+
+    def _parse(self, raw):
+        return parse_order(raw, self.currency)
 
     def list_statuses(self):
         answer = self._request("GET", "/statuses", params={"items_per_page": 100})
@@ -146,8 +154,10 @@ def _address(raw, prefix):
     )
 
 
-def parse_order(raw):
-    """Turn one CS-Cart order detail into an ``Order``."""
+def parse_order(raw, currency):
+    """Turn one CS-Cart order detail into an ``Order``. Its amounts are in the store's primary
+    currency (``secondary_currency`` is only what the buyer saw), which the API does not give
+    with the order: ``currency`` is the account's shop currency."""
     products = raw["products"]
     if isinstance(products, dict):
         products = list(products.values())
@@ -182,7 +192,7 @@ def parse_order(raw):
         status=text(raw["status"]),
         order_date=unix_to_utc(raw["timestamp"]),
         changed_at=unix_to_utc(raw.get("updated_at") or raw["timestamp"]),
-        currency=text(raw.get("secondary_currency")) or "EUR",
+        currency=currency,
         total=to_money(raw["total"], "total"),
         lines=lines,
         shipping=[Charge("Shipping", shipping)] if shipping else [],

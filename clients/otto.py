@@ -59,6 +59,7 @@ class OttoClient(BaseClient):
                 "client_secret": self.secret,
             },
             authenticated=False,
+            idempotent=True,
         )
         if not isinstance(answer, dict) or not answer.get("access_token"):
             raise BadPayloadError("POST /v1/token: the answer has no access token")
@@ -86,6 +87,8 @@ class OttoClient(BaseClient):
             cursor = next_cursor(answer)
             if not cursor:
                 return
+            if cursor == params.get("nextcursor"):
+                raise BadPayloadError("GET /v4/orders: the next page link points to the same page")
             params = {"nextcursor": cursor, "limit": self.page_size}
 
     def get_order(self, reference):

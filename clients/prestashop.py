@@ -5,6 +5,7 @@ Dates are in the shop's time zone without an offset. Addresses, customers and co
 of orders are read with one filtered request each, not one per order. An empty list answers ``[]``.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from requests.auth import HTTPBasicAuth
@@ -46,7 +47,30 @@ class PrestaShopClient(BaseClient):
 
     # --- orders ----------------------------------------------------------------------------------
     def iter_order_pages(self, since):
-        offset = 0
+        """Page by change date, not by offset alone: an order changed while the pages are read
+        moves to the end of the list, and offset paging would then skip the order that slid into
+        the page already read. Each page asks for the orders changed since the last one read
+        (PrestaShop dates have whole seconds and '>' is strict: one second earlier, the orders
+        already read are left out by id); only a full page of orders of one same second is
+        stepped over by offset."""
+        cursor, offset, seen = since, 0, set()
+        while True:
+            raws = self._list(
+                "orders", "orders", limit=f"{offset},{self.page_size}", **self._filters(cursor)
+            )
+            fresh = [raw for raw in raws if self._identify(raw)[0] not in seen]
+            if fresh:
+                yield self._page(fresh)
+            seen.update(self._identify(raw)[0] for raw in raws)
+            if len(raws) < self.page_size:
+                return
+            changes = [self._identify(raw)[2] for raw in raws]
+            if fresh and all(changes):
+                cursor, offset = max(changes) - timedelta(seconds=1), 0
+            else:
+                offset += self.page_size
+
+    def _filters(self, since):
         filters = {
             "display": "full",
             "date": "1",
@@ -55,12 +79,7 @@ class PrestaShopClient(BaseClient):
         }
         if self.shop_ids:
             filters["filter[id_shop]"] = "[" + "|".join(self.shop_ids) + "]"
-        while True:
-            raws = self._list("orders", "orders", limit=f"{offset},{self.page_size}", **filters)
-            yield self._page(raws)
-            if len(raws) < self.page_size:
-                return
-            offset += self.page_size
+        return filters
 
     def get_order(self, reference):
         reference = reference.strip()

@@ -1,7 +1,7 @@
 """The normalised order every client returns, whatever the shop. Plain data, no Odoo.
 
-Money is ``Decimal``, gross (taxes included) when ``Order.prices_include_tax`` is true; dates are
-naive UTC ``datetime``; country codes alpha-2 where the client could convert them.
+Money is ``Decimal`` and gross (taxes included); dates are naive UTC ``datetime``; country codes
+alpha-2 where the client could convert them.
 """
 
 from dataclasses import dataclass, field
@@ -88,7 +88,6 @@ class Order:
     payment_method: str = ""
     recycling: bool = False
     shop_id: str = ""
-    prices_include_tax: bool = True
     raw: dict = field(default_factory=dict, repr=False)
 
     @property

@@ -11,17 +11,18 @@ def document_rank(order):
     )
 
 
-def apply_document_state(order, target, shop_status_label):
+def apply_document_state(order, target, shop_status_label, responsible=None):
     """Move ``order`` towards the document state ``target`` of a mapping row.
 
     Returns a sentence describing the change, or '' when nothing had to change. Never moves a
     confirmed order back to a quotation; never reopens a cancelled one; never cancels an order
-    that has been delivered or invoiced: it schedules an activity for a person to decide instead.
+    that has been delivered or invoiced: it schedules an activity for a person to decide instead
+    (the order's salesperson, else ``responsible``, else the sales team's leader).
     """
     if order.state == "cancel":
         return ""
     if target == "cancel":
-        return _cancel(order, shop_status_label)
+        return _cancel(order, shop_status_label, responsible)
     current = document_rank(order)
     wanted = DOCUMENT_STATE_RANK[target]
     if wanted <= current:
@@ -40,7 +41,7 @@ def apply_document_state(order, target, shop_status_label):
     return order.env._("confirmed")
 
 
-def _cancel(order, shop_status_label):
+def _cancel(order, shop_status_label, responsible):
     delivered = any(picking.state == "done" for picking in order.picking_ids)
     invoiced = any(move.state == "posted" for move in order.invoice_ids)
     if delivered or invoiced:
@@ -56,7 +57,9 @@ def _cancel(order, shop_status_label):
                     status=shop_status_label,
                     what=order.env._("delivered") if delivered else order.env._("invoiced"),
                 ),
-                user_id=(order.user_id or order.team_id.user_id or order.env.user).id,
+                user_id=(
+                    order.user_id or responsible or order.team_id.user_id or order.env.user
+                ).id,
             )
         return order.env._(
             "cancelled on the shop but already delivered or invoiced: activity created"

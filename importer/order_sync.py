@@ -7,7 +7,6 @@ from psycopg2 import errors as pg_errors
 
 from odoo.exceptions import UserError, ValidationError
 
-from ..clients.errors import MarketplaceError
 from ..const import NEVER_IMPORTED_STATUSES, OTTO_ANNOUNCED
 from .documents import apply_document_state
 from .errors import OrderImportError
@@ -82,9 +81,11 @@ class OrderSync:
         return outcomes
 
     def _existing(self, order_ids):
+        """The orders imported before, whoever they belong to now: a salesperson's run must see
+        the orders of the others too, or it would import them again or miss their changes."""
         if not order_ids:
             return {}
-        sales = self.SaleOrder.with_context(active_test=False).search(
+        sales = self.SaleOrder.sudo().search(
             [
                 ("marketplace_account_id", "=", self.account.id),
                 ("marketplace_order_id", "in", sorted(order_ids)),
@@ -95,6 +96,8 @@ class OrderSync:
     def _process(self, order, sale):
         mapping = self.mappings.get(order.status)
         outcome = Outcome(order.order_id, order.order_ref, order.status, "", "", order.changed_at)
+        self.partners.begin_order()
+        self.builder.begin_order()
         try:
             with self.env.cr.savepoint():
                 if sale:
@@ -108,18 +111,21 @@ class OrderSync:
         except (UserError, ValidationError) as exc:
             self._fail(outcome, order, exc.args[0] if exc.args else str(exc), True)
         except pg_errors.UniqueViolation:
-            outcome.result = "skipped"
-            outcome.message = self.env._("Imported meanwhile by another run.")
-            outcome.sale_order_id = None
+            self._fail(
+                outcome,
+                order,
+                self.env._("The order was imported at the same time elsewhere; tried again."),
+                True,
+            )
         except Exception as exc:
             _logger.exception("Marketplace order %s could not be imported", order.order_ref)
             self._fail(outcome, order, self.env._("Unexpected error: %s", exc), True)
-        else:
-            if outcome.result == "created" and mapping.change_status_to:
-                outcome.message += self._push_status(sale, mapping.change_status_to)
         return outcome
 
     def _fail(self, outcome, order, message, retryable):
+        # what the rolled-back savepoint created must not be handed to the next orders
+        self.partners.forget_order()
+        self.builder.forget_order()
         outcome.result = "failed"
         outcome.message = message
         outcome.retryable = retryable
@@ -174,16 +180,20 @@ class OrderSync:
         product_lines = [(line, *self.products.resolve(line)) for line in order.lines]
         self._check_charge_products(order)
         fiscal_position = self._fiscal_position(buyer, delivery)
-        values = self.builder.order_values(
+        values, tax_warnings = self.builder.order_values(
             order, (buyer, invoice, delivery), product_lines, fiscal_position
         )
         values["marketplace_backlog"] = backlog
+        # set on the shop once every page is read (see status_push.py)
+        values["marketplace_status_to_push"] = mapping.change_status_to.code or False
         sale = self.SaleOrder.create(values)
-        apply_document_state(sale, mapping.document_state, mapping.display_name)
+        apply_document_state(
+            sale, mapping.document_state, mapping.display_name, self.account.user_id
+        )
         notes = [self.env._("Created as %s.", self._state_label(sale.state))]
         if backlog:
             notes.append(self.env._("Backlog until the marketplace sends the address."))
-        notes += warnings
+        notes += warnings + tax_warnings
         notes += self._total_check(sale, order)
         return sale, "created", " ".join(notes)
 
@@ -239,7 +249,9 @@ class OrderSync:
             if mapping is None:
                 change = self.env._("not in the status mapping, document left as it is")
             else:
-                change = apply_document_state(sale, mapping.document_state, mapping.display_name)
+                change = apply_document_state(
+                    sale, mapping.document_state, mapping.display_name, self.account.user_id
+                )
             if change:
                 note = self.env._(
                     "Status %(old)s → %(new)s: %(change)s.",
@@ -273,62 +285,3 @@ class OrderSync:
             }
         )
         self.builder.remap_taxes(sale, fiscal_position)
-
-    # --- status write-back -----------------------------------------------------------------------
-    def _push_status(self, sale, target):
-        try:
-            self.client.set_status(sale.marketplace_order_id, target.code)
-        except MarketplaceError as exc:
-            sale.marketplace_status_to_push = target.code
-            return " " + self.env._(
-                "Could not set the status %(status)s on the shop (it will be tried again): "
-                "%(error)s",
-                status=target.display_name,
-                error=exc,
-            )
-        return " " + self.env._("Status set on the shop: %s.", target.display_name)
-
-    def push_pending_statuses(self, limit=200):
-        """Try again the shop status changes that failed right after an import."""
-        pending = self.SaleOrder.search(
-            [
-                ("marketplace_account_id", "=", self.account.id),
-                ("marketplace_status_to_push", "!=", False),
-            ],
-            limit=limit,
-        )
-        outcomes = []
-        for sale in pending:
-            code = sale.marketplace_status_to_push
-            try:
-                self.client.set_status(sale.marketplace_order_id, code)
-            except MarketplaceError as exc:
-                message = self.env._(
-                    "Setting the status %(code)s on the shop failed again: %(error)s",
-                    code=code,
-                    error=exc,
-                )
-                outcomes.append(
-                    Outcome(
-                        sale.marketplace_order_id,
-                        sale.marketplace_order_ref,
-                        sale.marketplace_status,
-                        "failed",
-                        message,
-                        sale_order_id=sale.id,
-                        retryable=True,
-                    )
-                )
-                continue
-            sale.marketplace_status_to_push = False
-            outcomes.append(
-                Outcome(
-                    sale.marketplace_order_id,
-                    sale.marketplace_order_ref,
-                    sale.marketplace_status,
-                    "updated",
-                    self.env._("Status %s set on the shop.", code),
-                    sale_order_id=sale.id,
-                )
-            )
-        return outcomes

@@ -19,6 +19,16 @@ class PartnerResolver:
         self.Partner = self.env["res.partner"].sudo().with_context(tracking_disable=True)
         self._buyers = {}
         self._countries = {}
+        self._created_keys = []  # buyers created for the order in hand
+
+    def begin_order(self):
+        self._created_keys = []
+
+    def forget_order(self):
+        """The order's savepoint was rolled back, and the buyers created for it with it."""
+        for key in self._created_keys:
+            self._buyers.pop(key, None)
+        self._created_keys = []
 
     def prefetch(self, orders):
         keys = {order.customer_key for order in orders if order.customer_key} - set(self._buyers)
@@ -66,6 +76,7 @@ class PartnerResolver:
             )
             if key:
                 self._buyers[key] = buyer
+                self._created_keys.append(key)
         invoice = self._contact(buyer, "invoice", invoice_vals)
         delivery = self._contact(buyer, "delivery", delivery_vals)
         return buyer, invoice, delivery, warnings

@@ -1,11 +1,14 @@
 import logging
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import fields
 
 from ..clients.errors import MarketplaceError
 from ..clients.records import OrderPage
-from .order_sync import OrderSync
+from .order_sync import OrderSync, Outcome
+from .status_push import StatusPusher
 
 _logger = logging.getLogger(__name__)
 
@@ -18,8 +21,10 @@ SAFETY_OVERLAP = timedelta(minutes=5)
 class ImportRun:
     """One import run of one account, logged as a ``marketplace.run``.
 
-    Only one run per account at a time (a PostgreSQL advisory lock held by the run's connection):
-    a second one records that it found the account busy and does nothing. The account's "imported
+    Only one run per account at a time (a PostgreSQL advisory lock: for the transaction of a
+    manual run, for the connection of a scheduled run that commits page by page): a second one
+    records that it found the account busy and does nothing. The log is written as the connector
+    (users only read it). The account's "imported
     until" date advances only past what succeeded: it stops at the change date of the first order
     that failed in a way Odoo can mend, so that order comes back next run. With ``commit`` (the
     scheduled action) every page is committed, so a crash loses at most the page in hand.
@@ -35,19 +40,25 @@ class ImportRun:
         self.commit = commit
         self.run = None
         self.counts = dict.fromkeys(("created", "updated", "skipped", "failed"), 0)
+        self.committed_counts = dict(self.counts)
         self.watermark_blocked = False
         self.moves_watermark = self._moves_watermark()
 
     def execute(self):
         account = self.account
         since = self._since()
-        self.run = self.env["marketplace.run"].create(
-            {
-                "account_id": account.id,
-                "trigger": self.trigger,
-                "since": since if not self.order_ref else False,
-                "order_ref": self.order_ref or False,
-            }
+        self.run = (
+            self.env["marketplace.run"]
+            .sudo()
+            .create(
+                {
+                    "account_id": account.id,
+                    "trigger": self.trigger,
+                    "user_id": self.env.uid,
+                    "since": since if not self.order_ref else False,
+                    "order_ref": self.order_ref or False,
+                }
+            )
         )
         self._commit()
         if not self._try_lock():
@@ -63,7 +74,8 @@ class ImportRun:
                 }
             )
             self._commit()
-            return self.run
+            return self.run.with_env(self.env)
+        self._close_interrupted_runs()
         client = None
         try:
             client = account._get_client()
@@ -73,7 +85,7 @@ class ImportRun:
             else:
                 for page in client.iter_order_pages(since):
                     self._handle(sync, page)
-            self._write_outcomes(sync.push_pending_statuses())
+            self._push_statuses(client)
             self._finish(None, client)
         except MarketplaceError as exc:
             self._finish(exc, client)
@@ -83,7 +95,7 @@ class ImportRun:
         finally:
             self._unlock()
             self._commit()
-        return self.run
+        return self.run.with_env(self.env)
 
     def _since(self):
         account = self.account
@@ -126,12 +138,37 @@ class ImportRun:
             return
         account.imported_until = moment
 
+    def _push_statuses(self, client):
+        """After every page is read (and committed), set the statuses the mapping asks for."""
+        lines = {line.sale_order_id.id: line for line in self.run.line_ids if line.sale_order_id}
+        others = []
+        for sale, done, message in StatusPusher(self.account, client).push_pending():
+            line = lines.get(sale.id)
+            if line:
+                line.message = f"{line.message} {message}"
+                continue
+            others.append(
+                Outcome(
+                    sale.marketplace_order_id,
+                    sale.marketplace_order_ref,
+                    sale.marketplace_status,
+                    "updated" if done else "failed",
+                    message,
+                    sale_order_id=sale.id,
+                    retryable=not done,
+                )
+            )
+        self._write_outcomes(others)
+        self._commit()
+
     def _write_outcomes(self, outcomes):
         # orders read again only because of the safety overlap are not news: no log line
         outcomes = [o for o in outcomes if o.result != "unchanged"]
         if not outcomes:
             return
-        self.env["marketplace.run.line"].create([o.log_values(self.run.id) for o in outcomes])
+        self.env["marketplace.run.line"].sudo().create(
+            [o.log_values(self.run.id) for o in outcomes]
+        )
         for outcome in outcomes:
             self.counts[outcome.result] += 1
         self.run.write({f"{result}_count": count for result, count in self.counts.items()})
@@ -146,6 +183,7 @@ class ImportRun:
         else:
             if self.commit:
                 self.env.cr.rollback()  # drop the half-done page; committed pages stay
+                self.counts = dict(self.committed_counts)
             handled = any(self.counts.values())
             values["state"] = "partial" if handled else "failed"
             values["message"] = self.env._(
@@ -159,15 +197,53 @@ class ImportRun:
 
     # --- one run per account at a time -----------------------------------------------------------
     def _try_lock(self):
-        self.env.cr.execute(
-            "SELECT pg_try_advisory_lock(%s, %s)", (LOCK_NAMESPACE, self.account.id)
-        )
+        # a manual run commits with its request: a transaction lock lasts exactly as long
+        lock = "pg_try_advisory_lock" if self.commit else "pg_try_advisory_xact_lock"
+        self.env.cr.execute(f"SELECT {lock}(%s, %s)", (LOCK_NAMESPACE, self.account.id))
         return self.env.cr.fetchone()[0]
 
     def _unlock(self):
-        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.account.id))
+        if not self.commit:
+            return  # the transaction lock ends with the transaction
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.account.id)
+                )
+        except psycopg2.Error:
+            # the transaction broke: roll it back, or the lock would stay with the connection
+            self.env.cr.rollback()
+            self.env.cr.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.account.id)
+            )
+
+    def _close_interrupted_runs(self):
+        """Runs of this account still 'running' while we hold its lock were cut off (a crash,
+        a killed worker): say so instead of leaving them running forever."""
+        interrupted = (
+            self.env["marketplace.run"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "=", self.account.id),
+                    ("state", "=", "running"),
+                    ("id", "!=", self.run.id),
+                ]
+            )
+        )
+        interrupted.write(
+            {
+                "state": "failed",
+                "ended_at": fields.Datetime.now(),
+                "message": self.env._(
+                    "Interrupted (the server stopped during the import). The next run imported "
+                    "what it had not."
+                ),
+            }
+        )
 
     def _commit(self):
         if self.commit:
             # the scheduled import commits page by page: a crash loses at most the page in hand
             self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.committed_counts = dict(self.counts)

@@ -21,13 +21,28 @@ class SaleOrderBuilder:
         self.company = account.company_id
         self._included = {}
         self._pricelists = {}
+        self._added = []  # cache entries made for the order in hand
+
+    def begin_order(self):
+        self._added = []
+
+    def forget_order(self):
+        """The order's savepoint was rolled back: so were the twins and pricelists it created."""
+        for cache, key in self._added:
+            cache.pop(key, None)
+        self._added = []
 
     # --- taxes -----------------------------------------------------------------------------------
-    def line_taxes(self, product, fiscal_position):
-        taxes = product.taxes_id.filtered(lambda tax: tax.company_id == self.company)
+    def product_taxes(self, product, fiscal_position):
+        """The product's sales taxes in the account's company (a branch uses its parent's),
+        through the fiscal position; price-excluded as the product has them."""
+        taxes = product.taxes_id._filter_taxes_by_company(self.company)
         if fiscal_position:
             taxes = fiscal_position.map_tax(taxes)
-        return self.included(taxes)
+        return taxes
+
+    def line_taxes(self, product, fiscal_position):
+        return self.included(self.product_taxes(product, fiscal_position))
 
     def included(self, taxes):
         key = tuple(taxes.ids)
@@ -35,7 +50,33 @@ class SaleOrderBuilder:
             self._included[key] = self.env["account.tax"].browse(
                 [self._included_twin(tax).id for tax in taxes]
             )
+            self._added.append((self._included, key))
         return self._included[key]
+
+    def tax_warnings(self, line, product, taxes):
+        """What an accountant must know about the VAT of a line whose total is right anyway."""
+        if not taxes:
+            return [
+                self.env._(
+                    "%(product)s has no sales tax in %(company)s: imported without VAT.",
+                    product=product.display_name,
+                    company=self.company.name,
+                )
+            ]
+        if line.vat_rate is None or any(t.amount_type != "percent" for t in taxes):
+            return []
+        rate = sum(taxes.mapped("amount"))
+        if abs(rate - float(line.vat_rate)) > 0.001:
+            return [
+                self.env._(
+                    "The shop charges %(shop)s %% VAT on %(sku)s; its taxes in Odoo make "
+                    "%(odoo)s %%.",
+                    shop=f"{line.vat_rate:g}",
+                    sku=line.sku,
+                    odoo=f"{rate:g}",
+                )
+            ]
+        return []
 
     def _included_twin(self, tax):
         if tax.price_include or tax.amount_type not in CONVERTIBLE_AMOUNT_TYPES:
@@ -68,6 +109,7 @@ class SaleOrderBuilder:
     def pricelist(self, currency_code):
         if currency_code not in self._pricelists:
             self._pricelists[currency_code] = self._find_pricelist(currency_code)
+            self._added.append((self._pricelists, currency_code))
         return self._pricelists[currency_code]
 
     def _find_pricelist(self, currency_code):
@@ -99,13 +141,17 @@ class SaleOrderBuilder:
 
     # --- the order -------------------------------------------------------------------------------
     def order_values(self, order, partners, product_lines, fiscal_position):
-        """``product_lines``: ``[(shop line, product, description)]``."""
+        """Return the values of the order and the warnings about its taxes.
+
+        ``product_lines``: ``[(shop line, product, description)]``."""
         buyer, invoice, delivery = partners
         account = self.account
         lines = []
+        warnings = []
         taxes_by_item = {}
         for sequence, (line, product, description) in enumerate(product_lines, start=1):
             taxes = self.line_taxes(product, fiscal_position)
+            warnings += self.tax_warnings(line, product, taxes)
             for item_id in line.item_ids:
                 taxes_by_item[item_id] = taxes
             lines.append(
@@ -148,7 +194,7 @@ class SaleOrderBuilder:
             values["team_id"] = account.team_id.id
         if account.warehouse_id:
             values["warehouse_id"] = account.warehouse_id.id
-        return values
+        return values, warnings
 
     def charge_lines(self, order, fiscal_position, taxes_by_item, default_taxes, offset):
         account = self.account

@@ -82,6 +82,20 @@ class MarketplaceAccount(models.Model):
         "no address before the payment arrives, so such orders are imported as backlog "
         "quotations on a placeholder customer until OTTO releases the address.",
     )
+    shop_currency_id = fields.Many2one(
+        "res.currency",
+        string="Shop Currency",
+        default=lambda self: self.env.company.currency_id,
+        help="CS-Cart: the store's primary currency (Settings > Currencies), in which CS-Cart "
+        "gives order amounts. OTTO Market and PrestaShop say the currency with each order.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        help="Gets the to-do when a marketplace cancels an order that has already been delivered "
+        "or invoiced, for orders without a salesperson.",
+    )
     team_id = fields.Many2one(
         "crm.team",
         string="Sales Team",

@@ -26,6 +26,7 @@ class MarketplaceAccount(models.Model):
             timeout=account.request_timeout,
             shop_timezone=account.shop_timezone,
             shop_ids=account._shop_ids(),
+            currency=account.shop_currency_id.name or account.company_id.currency_id.name,
         )
 
     def _shop_ids(self):

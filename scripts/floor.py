@@ -79,7 +79,7 @@ class FloorLoader:
                         )
                     partners = (buyer, buyer, delivery)
                 lines = [(line, self.products[line.sku], line.name) for line in order.lines]
-                values = self.builder.order_values(order, partners, lines, None)
+                values, __ = self.builder.order_values(order, partners, lines, None)
                 sale = SaleOrder.create(values)
                 if order.status == "PROCESSABLE":
                     sale.action_confirm()

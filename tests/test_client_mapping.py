@@ -300,7 +300,7 @@ def test_cscart_order():
         "s_zipcode": "",
         "s_country": "",
     }
-    order = cscart.parse_order(raw)
+    order = cscart.parse_order(raw, "EUR")
     assert order.total == order.computed_total == Decimal("61.80")
     assert order.customer_key == "guest@example.com"
     assert order.delivery_address == order.invoice_address

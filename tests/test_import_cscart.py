@@ -114,3 +114,12 @@ class TestCsCartImport(MarketplaceImportCase):
         self.assertEqual(self.mapping("A").name, "Attente marketplace")
         self.assertFalse(self.mapping("A").selected)
         self.assertEqual(len(self.account.status_mapping_ids), 10)
+
+    def test_orders_in_the_shop_currency(self):
+        usd = self.env.ref("base.USD")
+        self.account.shop_currency_id = usd
+        raw = self.add("P", [("RS-25L", 2)])
+        self.fetch()
+        sale = self.sale(raw["order_id"])
+        self.assertEqual(sale.currency_id, usd)
+        self.assertTotal(sale, self.sim.expected_total(raw["order_id"]))

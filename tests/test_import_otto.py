@@ -158,6 +158,8 @@ class TestOttoImport(MarketplaceImportCase):
         self.assertEqual(self.sale(cancelled["salesOrderId"]).state, "cancel")
 
     def test_delivered_order_cancelled_on_otto_needs_a_person(self):
+        responsible = self.env["res.users"].create({"name": "Marta", "login": "marta@example.de"})
+        self.account.user_id = responsible
         raw = self.add()
         self.fetch()
         sale = self.sale(raw["salesOrderId"])
@@ -172,6 +174,7 @@ class TestOttoImport(MarketplaceImportCase):
         self.assertIn("activity", self.line_of(run, raw["salesOrderId"]).message)
         self.assertEqual(len(sale.activity_ids), 1)
         self.assertIn("Cancelled on the marketplace", sale.activity_ids.summary)
+        self.assertEqual(sale.activity_ids.user_id, responsible)
         # a later run does not pile up activities
         self.fetch(since=sale.marketplace_order_date)
         self.assertEqual(len(sale.activity_ids), 1)
@@ -313,3 +316,16 @@ class TestOttoImport(MarketplaceImportCase):
             (sale.company_id, sale.team_id, sale.warehouse_id), (self.company, team, warehouse)
         )
         self.assertEqual(sale.picking_ids.picking_type_id.warehouse_id, warehouse)
+
+    def test_vat_warnings(self):
+        self.products["HON-500"].taxes_id = False
+        self.products["GP-28"].taxes_id = self.taxes[7]  # OTTO says 19 %
+        raw = self.add(items=[("HON-500", 1), ("GP-28", 1)])
+        run = self.fetch()
+        message = self.line_of(run, raw["salesOrderId"]).message
+        self.assertIn("no sales tax", message)
+        self.assertIn("19 % VAT on GP-28", message)
+        self.assertIn("make 7 %", message)
+        self.assertTotal(
+            self.sale(raw["salesOrderId"]), self.sim.expected_total(raw["salesOrderId"])
+        )

@@ -103,25 +103,48 @@ class TestPrestaShopImport(MarketplaceImportCase):
     def test_change_status_retried_when_the_shop_refuses(self):
         self.mapping("2").change_status_to = self.mapping("3")
         raw = self.add(2)
-        # refused right after the import and again at the end of the run (4 tries each)
-        self.sim.inject("server_error", path="/api/order_histories", times=8)
+        # an HTTP 500 on a POST is not sent again: the shop may have done it
+        self.sim.inject("server_error", path="/api/order_histories")
         run = self.fetch()
         sale = self.sale(raw["id"])
         self.assertEqual(sale.state, "sale")
         self.assertEqual(sale.marketplace_status_to_push, "3")
-        created = run.line_ids.filtered(lambda line: line.result == "created")
-        self.assertIn("Could not set the status", created.message)
+        line = self.line_of(run, raw["id"])
+        self.assertEqual(line.result, "created")
+        self.assertIn("Could not set the status", line.message)
         self.assertEqual(self.sim.status_changes, [])
-        self.assertEqual(
-            run.line_ids.filtered(lambda line: line.result == "failed").sale_order_id, sale
-        )
+        self.assertEqual(self.sim.request_count("/api/order_histories"), 1)
+        # the next run tries again; a 503 (nothing done) is retried at once
+        self.sim.inject("server_error", path="/api/order_histories", status=503)
         run = self.fetch()
         self.assertFalse(sale.marketplace_status_to_push)
-        self.assertIn(
-            "set on the shop",
-            run.line_ids.filtered(lambda line: line.sale_order_id == sale).message,
-        )
+        self.assertIn("set on the shop", self.line_of(run, raw["id"]).message)
         self.assertEqual(self.sim.status_changes, [(str(raw["id"]), "3")])
+
+    def test_change_status_after_every_page_is_read(self):
+        # setting a status moves the order to the end of the shop's change-date order: done
+        # during the paging, it would shift the pages still to be read
+        self.mapping("2").change_status_to = self.mapping("3")
+        raws = [self.add(2) for _ in range(150)]
+        run = self.fetch()
+        self.assertEqual((run.created_count, run.failed_count), (150, 0))
+        self.assertEqual(len(self.sim.status_changes), 150)
+        orders = [r for r in self.sim.requests if r["path"] == "/api/orders"]
+        histories = [
+            i for i, r in enumerate(self.sim.requests) if r["path"] == "/api/order_histories"
+        ]
+        self.assertLess(self.sim.requests.index(orders[-1]), histories[0])
+        for raw in raws[:3] + raws[-3:]:
+            self.assertEqual(self.sale(raw["id"]).state, "sale")
+
+    def test_same_customer_after_a_failed_order(self):
+        # the first order's savepoint rolls back the new customer: the second creates it again
+        failing = self.add(2, [("NOT-A-PRODUCT", 1)], email="claire@example.fr")
+        good = self.add(2, email="claire@example.fr")
+        run = self.fetch()
+        self.assertEqual(self.line_of(run, failing["id"]).result, "failed")
+        self.assertEqual(self.line_of(run, good["id"]).result, "created")
+        self.assertEqual(self.sale(good["id"]).partner_id.email, "claire@example.fr")
 
     def test_load_statuses_adds_missing_rows_only(self):
         sim = PrestaShopSimulator(seed=3, orders=0, custom_states=[{"name": "Attente marketplace"}])

@@ -1,5 +1,5 @@
 from odoo import sql_db
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from ..importer.run import LOCK_NAMESPACE
@@ -125,3 +125,54 @@ class TestImportRun(MarketplaceImportCase):
         with self.assertRaises(UserError) as caught:
             self.account.action_test_connection()
         self.assertNotIn("wrong-secret-xyz", str(caught.exception))
+
+    def test_salesperson_run_sees_the_orders_of_others(self):
+        raw = self.add()
+        self.fetch()
+        sale = self.sale(raw["salesOrderId"])
+        other = new_test_user(self.env, login="mp_other", groups="sales_team.group_sale_salesman")
+        sale.user_id = other
+        fetcher = new_test_user(
+            self.env, login="mp_fetcher2", groups="sales_team.group_sale_salesman"
+        )
+        self.sim.advance(600)
+        self.sim.set_status(raw["salesOrderId"], "CANCELLED_BY_PARTNER")
+        wizard = self.env["marketplace.fetch.wizard"].with_user(fetcher).create({})
+        wizard.action_fetch()
+        self.assertEqual(wizard.line_ids.result, "updated")
+        self.assertEqual(sale.state, "cancel")
+        self.assertEqual(
+            self.env["sale.order"].search_count(
+                [("marketplace_order_id", "=", raw["salesOrderId"])]
+            ),
+            1,
+        )
+
+    def test_run_log_is_read_only_for_users(self):
+        self.add()
+        run = self.fetch()
+        user = new_test_user(self.env, login="mp_reader", groups="sales_team.group_sale_salesman")
+        self.assertEqual(run.with_user(user).created_count, 1)
+        with self.assertRaises(AccessError):
+            run.with_user(user).write({"message": "edited"})
+        with self.assertRaises(AccessError):
+            run.line_ids.with_user(user).write({"message": "edited"})
+
+    def test_interrupted_run_is_closed_by_the_next(self):
+        stale = self.env["marketplace.run"].create(
+            {"account_id": self.account.id, "trigger": "cron", "state": "running"}
+        )
+        self.add()
+        run = self.fetch()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(stale.state, "failed")
+        self.assertIn("Interrupted", stale.message)
+
+    def test_invalid_api_address(self):
+        self.account.api_url = "shop.example"
+        with self.assertRaises(UserError) as caught:
+            self.account.action_test_connection()
+        self.assertIn("not a valid URL", str(caught.exception))
+        run = self.fetch()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("not a valid URL", run.message)
