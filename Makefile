@@ -1,5 +1,5 @@
 # The two commands of the README, plus the benchmark. Each does its own set-up (cached).
-.PHONY: demo test bench
+.PHONY: demo test bench lint
 
 demo:
 	scripts/demo.sh
@@ -9,3 +9,6 @@ test:
 
 bench:
 	scripts/bench.sh
+
+lint:
+	scripts/lint.sh

@@ -67,13 +67,14 @@ class SaleOrderBuilder:
             return []
         rate = sum(taxes.mapped("amount"))
         if abs(rate - float(line.vat_rate)) > 0.001:
+            shop_rate, odoo_rate = f"{line.vat_rate:g}", f"{rate:g}"
             return [
                 self.env._(
                     "The shop charges %(shop)s %% VAT on %(sku)s; its taxes in Odoo make "
                     "%(odoo)s %%.",
-                    shop=f"{line.vat_rate:g}",
+                    shop=shop_rate,
                     sku=line.sku,
-                    odoo=f"{rate:g}",
+                    odoo=odoo_rate,
                 )
             ]
         return []

@@ -84,7 +84,6 @@ class MarketplaceAccount(models.Model):
     )
     shop_currency_id = fields.Many2one(
         "res.currency",
-        string="Shop Currency",
         default=lambda self: self.env.company.currency_id,
         help="CS-Cart: the store's primary currency (Settings > Currencies), in which CS-Cart "
         "gives order amounts. OTTO Market and PrestaShop say the currency with each order.",

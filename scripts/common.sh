@@ -130,7 +130,7 @@ db_exists() { [ "$(pg psql -d postgres -Atqc "SELECT 1 FROM pg_database WHERE da
 # --- Odoo configuration and databases --------------------------------------------------------------
 # The repository root is the add-on, whatever the clone's folder is called: Odoo finds it through a
 # folder holding one link named after the module.
-write_odoo_conf() {
+ensure_addons_link() {
     local key
     key=$(printf '%s' "$REPO_DIR" | sha1sum | cut -c1-12)
     ADDONS_LINK_DIR=$SMC_HOME/addons/$key
@@ -138,6 +138,9 @@ write_odoo_conf() {
     ln -sfn "$REPO_DIR" "$ADDONS_LINK_DIR/$MODULE"
     MODULE_DIR=$ADDONS_LINK_DIR/$MODULE
     ODOO_CONF=$SMC_HOME/odoo-$key.conf
+}
+write_odoo_conf() {
+    ensure_addons_link
     cat >"$ODOO_CONF" <<CONF
 [options]
 addons_path = $ODOO_SRC/odoo/addons,$ADDONS_LINK_DIR

@@ -12,11 +12,7 @@ odoo_bin -d "$DB" -i "$MODULE" --stop-after-init
 
 status=0
 log "Lint: ruff, ruff format --check, pylint-odoo (mandatory checks)"
-cd "$REPO_DIR"
-"$VENV/bin/ruff" check . || status=1
-"$VENV/bin/ruff" format --check . || status=1
-(cd "$ADDONS_LINK_DIR" && "$VENV/bin/pylint" --rcfile="$REPO_DIR/.pylintrc-mandatory" "$MODULE") || status=1
-[ $status = 0 ] || log "Lint failed (see above); running the tests anyway"
+"$REPO_DIR/scripts/lint.sh" || { status=1; log "Lint failed (see above); running the tests anyway"; }
 
 log "Tests (pytest-odoo, with the HTTP server for the browser tours)"
 cd "$MODULE_DIR"
