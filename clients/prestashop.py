@@ -58,13 +58,16 @@ class PrestaShopClient(BaseClient):
             raws = self._list(
                 "orders", "orders", limit=f"{offset},{self.page_size}", **self._filters(cursor)
             )
-            fresh = [raw for raw in raws if self._identify(raw)[0] not in seen]
+            identities = [self._identify(raw) for raw in raws]
+            fresh = [
+                raw for raw, ident in zip(raws, identities, strict=True) if ident[0] not in seen
+            ]
             if fresh:
                 yield self._page(fresh)
-            seen.update(self._identify(raw)[0] for raw in raws)
+            seen.update(ident[0] for ident in identities)
             if len(raws) < self.page_size:
                 return
-            changes = [self._identify(raw)[2] for raw in raws]
+            changes = [ident[2] for ident in identities]
             if fresh and all(changes):
                 cursor, offset = max(changes) - timedelta(seconds=1), 0
             else:
