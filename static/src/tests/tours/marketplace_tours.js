@@ -1,6 +1,12 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
+// Every step that acts is scoped to a class only its own screen carries (set on the view's arch:
+// o_marketplace_account_list, o_marketplace_account_form, o_marketplace_fetch_wizard). A bare
+// trigger such as ".o_list_button_add" also matches the screen the previous click is leaving
+// (the Sales app opens on the quotations list, which has a New button too): the tour then clicks
+// the old screen's button while the new one loads, and waits for a form that never opens.
+
 const openMarketplaceMenu = (item) => [
     ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open the Sales app"),
     {
@@ -21,43 +27,49 @@ registry.category("web_tour.tours").add("marketplace_account_tour", {
     steps: () => [
         ...openMarketplaceMenu("marketplace_account_menu"),
         {
-            content: "Create an account",
-            trigger: ".o_list_button_add",
+            content: "Create an account (the New button of the accounts list)",
+            trigger: ".o_marketplace_account_list .o_list_button_add",
             run: "click",
         },
         {
             content: "Name it",
-            trigger: ".o_field_widget[name=name] input",
+            trigger: ".o_marketplace_account_form .o_field_widget[name=name] input",
             run: "edit Tour CS-Cart shop",
         },
         {
             content: "Choose CS-Cart",
-            trigger: ".o_field_widget[name=backend] .o_radio_item:contains(CS-Cart) input",
+            trigger:
+                ".o_marketplace_account_form .o_field_widget[name=backend] .o_radio_item:contains(CS-Cart) input",
             run: "click",
         },
         {
             content: "Give the shop's address",
-            trigger: ".o_field_widget[name=api_url] input",
+            trigger: ".o_marketplace_account_form .o_field_widget[name=api_url] input",
             run: "edit https://shop.example",
         },
         {
             content: "Give the API key",
-            trigger: ".o_field_widget[name=api_secret] input",
+            trigger: ".o_marketplace_account_form .o_field_widget[name=api_secret] input",
             run: "edit tour-api-key",
         },
         {
             content: "Save",
-            trigger: ".o_form_button_save",
+            trigger: ".o_marketplace_account_form .o_form_button_save",
             run: "click",
+        },
+        {
+            content: "Saved: the breadcrumb shows the new account's name instead of New",
+            trigger: ".o_breadcrumb .active:contains(Tour CS-Cart shop)",
         },
         {
             content: "The CS-Cart status table is there, Processed imported as a sales order",
             trigger:
-                ".o_field_widget[name=status_mapping_ids] .o_data_row:contains(Processed):contains(Sales Order)",
+                ".o_marketplace_account_form .o_field_widget[name=status_mapping_ids] .o_data_row:contains(Processed):contains(Sales Order)",
         },
         {
             content: "Incomplete orders are listed too",
-            trigger: ".o_field_widget[name=status_mapping_ids] .o_data_row:contains(Incomplete)",
+            trigger:
+                ".o_marketplace_account_form .o_field_widget[name=status_mapping_ids] .o_data_row:contains(Incomplete)",
         },
     ],
 });
@@ -69,27 +81,30 @@ registry.category("web_tour.tours").add("marketplace_fetch_tour", {
         ...openMarketplaceMenu("marketplace_fetch_wizard_menu"),
         {
             content: "The active account is preselected",
-            trigger: ".modal .o_field_widget[name=account_ids] .o_tag:contains(Tour OTTO)",
+            trigger:
+                ".modal .o_marketplace_fetch_wizard .o_field_widget[name=account_ids] .o_tag:contains(Tour OTTO)",
         },
         {
             content: "Fetch",
-            trigger: ".modal button[name=action_fetch]",
+            trigger: ".modal:has(.o_marketplace_fetch_wizard) button[name=action_fetch]",
             run: "click",
         },
         {
             content: "The result log lists the created order",
-            trigger: ".modal .o_field_widget[name=line_ids] .o_data_row:contains(Created)",
+            trigger:
+                ".modal .o_marketplace_fetch_wizard .o_field_widget[name=line_ids] .o_data_row:contains(Created)",
         },
         {
             content: "and the summary of the run",
-            trigger: ".modal .o_field_widget[name=summary]:contains(1 created)",
+            trigger: ".modal .o_marketplace_fetch_wizard .o_field_widget[name=summary]:contains(1 created)",
         },
         {
             content: "Close",
-            trigger: ".modal .modal-footer button:contains(Close)",
+            trigger: ".modal:has(.o_marketplace_fetch_wizard) .modal-footer button:contains(Close)",
             run: "click",
         },
         {
+            content: "The wizard is gone",
             trigger: "body:not(:has(.modal))",
         },
     ],
