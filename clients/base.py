@@ -85,6 +85,7 @@ class BaseClient:
         params=None,
         json=None,
         data=None,
+        headers=None,
         authenticated=True,
         idempotent=None,
     ):
@@ -103,6 +104,10 @@ class BaseClient:
         while True:
             attempt += 1
             wait = None
+            # built for each try: a renewed token must go with the next one
+            send_headers = self._headers() if authenticated else {"Accept": "application/json"}
+            if headers:
+                send_headers = {**send_headers, **headers}
             try:
                 self.request_count += 1
                 response = self.session.request(
@@ -111,7 +116,7 @@ class BaseClient:
                     params=params,
                     json=json,
                     data=data,
-                    headers=self._headers() if authenticated else {"Accept": "application/json"},
+                    headers=send_headers,
                     auth=self._auth() if authenticated else None,
                     timeout=self.timeout,
                 )

@@ -13,6 +13,7 @@ from requests.auth import HTTPBasicAuth
 from .base import BaseClient
 from .errors import BadPayloadError, OrderDataError, RequestError
 from .parsing import local_to_utc, text, to_decimal, to_money, utc_to_local_text
+from .prestashop_xml import record_xml
 from .records import Address, Charge, Order, OrderLine
 
 
@@ -161,11 +162,25 @@ class PrestaShopClient(BaseClient):
         return [(text(state.get("id")), multilingual(state.get("name"))) for state in states]
 
     def set_status(self, order_id, status):
-        self._request(
+        """Add an order history: PrestaShop sets the order's state (and sends the state's e-mail
+        only with ``sendemail=1``, which the connector leaves to the shop's own actions)."""
+        self._write(
             "POST",
             "/order_histories",
-            params={"output_format": "JSON"},
-            json={"order_history": {"id_order": int(order_id), "id_order_state": int(status)}},
+            "order_history",
+            {"id_order": int(order_id), "id_order_state": int(status)},
+        )
+
+    def _write(self, method, path, node, fields, **params):
+        """POST or PUT one record as XML (the only body the webservice reads); the answer is
+        asked for in JSON like every read."""
+        params["output_format"] = "JSON"
+        return self._request(
+            method,
+            path,
+            params=params,
+            data=record_xml(node, fields),
+            headers={"Content-Type": "text/xml; charset=utf-8"},
         )
 
 

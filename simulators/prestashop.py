@@ -9,9 +9,10 @@
   ``prestashop_query.py``. JSON when ``output_format=JSON`` (or header ``Output-Format: JSON``),
   XML otherwise. An empty JSON list answers a bare ``[]``, as PrestaShop does.
 - ``GET /api/{resource}/{id}`` -> ``{"order": {...}}`` (404 with an empty body if unknown).
-- ``POST /api/order_histories`` ``{"order_history": {"id_order", "id_order_state"}}`` (JSON or
-  XML) -> 201; sets the order's state, bumps ``date_upd``; ``status_changes`` gets
-  (order id, state id) as strings.
+- ``POST /api/order_histories`` with ``<prestashop><order_history><id_order>..<id_order_state>..``
+  -> 201; sets the order's state, bumps ``date_upd``; ``status_changes`` gets (order id, state
+  id) as strings. Bodies are XML only, as the webservice reads them: a JSON body gets HTTP 500,
+  code 127 "XML error : String could not be parsed as XML".
 - ``PUT /api/order_carriers/{id}`` with the whole record: like PrestaShop, fields left out are
   emptied and ``id``, ``id_order``, ``id_carrier`` are required; ``tracking_updates`` gets
   (order id, tracking number).

@@ -213,7 +213,7 @@ class PrestaShopApi:
 
     def _input(self, request, node_name):
         try:
-            data = parse_input(request.body, node_name)
+            data = parse_input(request.raw, node_name)
         except ValueError as exc:
             self._fail(request, 500, 127, f"XML error : {exc}")
         except KeyError:
@@ -221,7 +221,7 @@ class PrestaShopApi:
                 request,
                 400,
                 40,
-                f'The "{node_name}" node is missing or the body is not valid JSON or XML',
+                f'The "{node_name}" node is missing',
             )
         return {key: "" if value is None else str(value).strip() for key, value in data.items()}
 

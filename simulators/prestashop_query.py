@@ -6,7 +6,7 @@
   the end day is excluded, as in MySQL), ``!`` not equal, ``%`` LIKE; comparisons are numeric
   for numbers, case-insensitive for text, as MySQL compares;
 - ``sort=[f_ASC,g_DESC]``; ``limit=N`` or ``limit=offset,count``;
-- XML answers (the default when ``output_format=JSON`` is missing) and XML or JSON input.
+- XML answers (the default when ``output_format=JSON`` is missing); XML input only.
 """
 
 import re
@@ -116,20 +116,20 @@ def to_xml(payload):
     )
 
 
-def parse_input(body, node_name):
-    """The fields of ``{"<node_name>": {...}}`` (JSON) or ``<prestashop><node_name>...`` (XML).
-    Raises ValueError (XML syntax, reported as PrestaShop's code 127) or KeyError (no node)."""
-    if isinstance(body, dict):
-        data = body.get(node_name)
-        if not isinstance(data, dict):
-            raise KeyError(node_name)
-        return data
-    if not isinstance(body, str) or not body.strip():
-        raise KeyError(node_name)
+def parse_input(raw, node_name):
+    """The fields of ``<prestashop><node_name>...`` in a request body, read as the webservice
+    reads every POST and PUT body: as XML (``new SimpleXMLElement``), whatever its content type.
+    A JSON body is no exception. Raises ValueError (not XML: PrestaShop's code 127) or KeyError
+    (no such node)."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
     try:
-        root = ET.fromstring(body.strip())
+        root = ET.fromstring(text.strip())
     except ET.ParseError as exc:
-        raise ValueError(str(exc)) from exc
+        raise ValueError(
+            f"String could not be parsed as XML\nXML length : {len(text)}\nOriginal XML : {text}"
+            if text.strip()
+            else "String could not be parsed as XML"
+        ) from exc
     node = root if root.tag == node_name else root.find(node_name)
     if node is None:
         raise KeyError(node_name)

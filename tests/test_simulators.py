@@ -348,31 +348,48 @@ def test_prestashop_date_filter_needs_date_1(shop):
     assert ps_get(shop, "orders", **interval).json() == {"orders": [{"id": 1}]}
 
 
+def ps_xml(node, **fields):
+    inner = "".join(f"<{key}><![CDATA[{value}]]></{key}>" for key, value in fields.items())
+    return f"<prestashop><{node}>{inner}</{node}></prestashop>"
+
+
 def test_prestashop_status_change_and_tracking(shop):
     order = shop.add_order(2)
     shop.advance(3600)
     url = shop.url + "/api/order_histories?output_format=JSON"
-    body = {"order_history": {"id_order": order["id"], "id_order_state": "4"}}
-    answer = requests.post(url, json=body, auth=(shop.secret, ""), timeout=TIMEOUT)
+    body = ps_xml("order_history", id_order=order["id"], id_order_state=4)
+    answer = requests.post(url, data=body, auth=(shop.secret, ""), timeout=TIMEOUT)
     assert answer.status_code == 201
     assert answer.json()["order_history"]["id_order_state"] == "4"
     assert (order["current_state"], order["date_upd"]) == ("4", "2026-11-20 14:00:00")
-    xml = "<prestashop><order_history><id_order>1</id_order><id_order_state>5</id_order_state>"
-    xml += "</order_history></prestashop>"
+    # the webservice reads bodies as XML only: JSON is refused as PrestaShop refuses it
+    as_json = {"order_history": {"id_order": order["id"], "id_order_state": "5"}}
+    refused = requests.post(url, json=as_json, auth=(shop.secret, ""), timeout=TIMEOUT)
+    assert refused.status_code == 500
+    error = refused.json()["errors"][0]
+    assert error["code"] == 127
+    assert error["message"].startswith("XML error : String could not be parsed as XML")
+    xml = ps_xml("order_history", id_order=1, id_order_state=5)
     assert requests.post(url, data=xml, auth=(shop.secret, ""), timeout=TIMEOUT).status_code == 201
-    unknown = {"order_history": {"id_order": 1, "id_order_state": 77}}
-    refused = requests.post(url, json=unknown, auth=(shop.secret, ""), timeout=TIMEOUT)
+    unknown = ps_xml("order_history", id_order=1, id_order_state=77)
+    refused = requests.post(url, data=unknown, auth=(shop.secret, ""), timeout=TIMEOUT)
     assert refused.status_code == 400 and refused.json()["errors"][0]["message"]
+    missing = ps_xml("order_history", id_order=1)
+    refused = requests.post(url, data=missing, auth=(shop.secret, ""), timeout=TIMEOUT)
+    assert refused.json()["errors"][0] == {
+        "code": 41,
+        "message": 'parameter "id_order_state" required',
+    }
     assert shop.status_changes == [("1", "4"), ("1", "5")]
     histories = ps_get(shop, "order_histories", **{"filter[id_order]": "[1]"}).json()
     assert len(histories["order_histories"]) == 3
     carrier = ps_get(shop, "order_carriers", **{"filter[id_order]": "[1]", "display": "full"})
     record = carrier.json()["order_carriers"][0]
     put_url = f"{shop.url}/api/order_carriers/{record['id']}?output_format=JSON"
-    partial = {"order_carrier": {"id": record["id"], "tracking_number": "6A123"}}
-    assert requests.put(put_url, json=partial, auth=(shop.secret, ""), timeout=5).status_code == 400
-    full = {"order_carrier": dict(record, tracking_number="6A12345678901")}
-    done = requests.put(put_url, json=full, auth=(shop.secret, ""), timeout=TIMEOUT)
+    partial = ps_xml("order_carrier", id=record["id"], tracking_number="6A123")
+    assert requests.put(put_url, data=partial, auth=(shop.secret, ""), timeout=5).status_code == 400
+    full = ps_xml("order_carrier", **dict(record, tracking_number="6A12345678901"))
+    done = requests.put(put_url, data=full, auth=(shop.secret, ""), timeout=TIMEOUT)
     assert done.status_code == 200 and done.json()["order_carrier"]["tracking_number"]
     assert shop.tracking_updates == [("1", "6A12345678901")]
 
