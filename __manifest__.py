@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "views/marketplace_account_views.xml",
         "views/marketplace_run_views.xml",
+        "views/marketplace_retry_views.xml",
         "views/sale_order_views.xml",
         "wizards/marketplace_fetch_wizard_views.xml",
         "views/marketplace_menus.xml",

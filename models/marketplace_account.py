@@ -164,7 +164,21 @@ class MarketplaceAccount(models.Model):
         copy=False,
         help="Placeholder customer of announced OTTO orders until OTTO sends the address.",
     )
+    retry_alert_days = fields.Integer(
+        string="Alert After (days)",
+        default=3,
+        help="An order still failing to import this many days after its first try gets an "
+        "activity for the responsible person (0: never).",
+    )
+    log_retention_days = fields.Integer(
+        string="Keep Import Logs (days)",
+        default=90,
+        help="Import runs older than this are deleted by Odoo's daily clean-up, with the shop "
+        "payloads (personal data) their failed orders kept.",
+    )
     run_ids = fields.One2many("marketplace.run", "account_id", string="Runs")
+    retry_ids = fields.One2many("marketplace.retry", "account_id", string="Orders To Retry")
+    retry_count = fields.Integer(compute="_compute_retry_count", string="To Retry")
     run_count = fields.Integer(compute="_compute_run_count")
     order_count = fields.Integer(compute="_compute_order_count")
     last_run_id = fields.Many2one("marketplace.run", compute="_compute_run_count")
@@ -174,6 +188,11 @@ class MarketplaceAccount(models.Model):
             "import_period_days_positive",
             "CHECK(import_period_days > 0)",
             "The default import period must be at least one day.",
+        ),
+        (
+            "log_retention_days_positive",
+            "CHECK(log_retention_days > 0)",
+            "Import logs must be kept at least one day.",
         ),
         (
             "request_timeout_positive",
@@ -198,6 +217,16 @@ class MarketplaceAccount(models.Model):
             count, last_id = by_account.get(account.id, (0, False))
             account.run_count = count
             account.last_run_id = last_id
+
+    def _compute_retry_count(self):
+        groups = self.env["marketplace.retry"]._read_group(
+            [("account_id", "in", self.ids), ("state", "=", "pending")],
+            ["account_id"],
+            ["__count"],
+        )
+        by_account = {account.id: count for account, count in groups}
+        for account in self:
+            account.retry_count = by_account.get(account.id, 0)
 
     def _compute_order_count(self):
         groups = self.env["sale.order"]._read_group(
@@ -295,6 +324,15 @@ class MarketplaceAccount(models.Model):
         )
         action["domain"] = [("marketplace_account_id", "=", self.id)]
         action["context"] = {"default_marketplace_account_id": self.id, "create": False}
+        return action
+
+    def action_view_retries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sale_marketplace_connector.marketplace_retry_action"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"search_default_pending": 1}
         return action
 
     def action_view_runs(self):

@@ -33,6 +33,13 @@ class SaleOrder(models.Model):
         help="Code of the last status the shop reported for this order.",
     )
     marketplace_status_name = fields.Char(compute="_compute_marketplace_status_name")
+    marketplace_changed_at = fields.Datetime(
+        string="Changed On Shop",
+        readonly=True,
+        copy=False,
+        help="When the shop last changed the order, as the last import saw it. A later import "
+        "reads the order again only when the shop's change date or status differ.",
+    )
     marketplace_order_date = fields.Datetime(
         readonly=True, copy=False, help="When the buyer placed the order on the shop."
     )
