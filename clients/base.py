@@ -64,6 +64,10 @@ class BaseClient:
         self.period_days = period_days  # the account's default import period
         self.session = session or requests.Session()
         self.request_count = 0
+        self.last_response_date = None  # the shop's clock (HTTP Date header), naive UTC
+        # for clients whose pages are not in change order: the shop's clock when the listing
+        # began; every change after it is seen by the next run
+        self.listing_started_at = None
 
     # --- hooks for subclasses -----------------------------------------------------------------
     def _auth(self):
@@ -180,6 +184,7 @@ class BaseClient:
                         f"{label}: HTTP {status}: {self._error_text(response)}", status=status
                     )
                 else:
+                    self.last_response_date = _http_date(response.headers.get("Date"))
                     if not response.content.strip():
                         return None
                     try:
@@ -308,6 +313,18 @@ class BaseClient:
     def set_status(self, order_id, status):
         """Set the order's status on the shop."""
         raise NotImplementedError
+
+
+def _http_date(value):
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def identity(raw, identify):

@@ -83,6 +83,8 @@ class CsCartClient(BaseClient):
         page, seen = 1, set()
         while True:
             summaries, total = self._list_page(page, **params)
+            if page == 1:
+                self.listing_started_at = self.last_response_date
             summaries = [s for s in summaries if isinstance(s, dict)]
             if self.shop_ids:
                 summaries = [s for s in summaries if text(s.get("company_id")) in self.shop_ids]

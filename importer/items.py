@@ -44,12 +44,12 @@ class ItemFollower:
                     what=self.env._("delivered") if delivered else self.env._("invoiced"),
                 )
             ]
-        self._lower_quantities(sale, changes)
         described = ", ".join(
             f"{line.product_id.default_code or line.name} -{len(gone)}"
             for line, _kept, gone in changes
             if self._is_product_line(line)
         )
+        self._lower_quantities(sale, changes)
         return [
             self.env._(
                 "%(count)s item(s) cancelled on the marketplace (%(items)s): quantities lowered, "

@@ -81,7 +81,8 @@ class OrderSync:
             if sale is not None:
                 if self._changed_since_import(sale, ident):
                     wanted.add(ident.order_id)
-            elif self._skip_reason(ident.status) is None:
+            elif not ident.status or self._skip_reason(ident.status) is None:
+                # an order whose status cannot be read is read, to fail with its reason
                 wanted.add(ident.order_id)
         return wanted
 

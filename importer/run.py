@@ -145,9 +145,13 @@ class ImportRun:
             if self._out_of_time():
                 self.stopped_early = True
                 return
-        if not in_change_order and self.moves_watermark and self._latest_change:
-            self._set_watermark(self._latest_change)
-            self._commit()
+        if not in_change_order and self.moves_watermark:
+            # an order may have changed behind the listing (the pages are not in change
+            # order): the next run starts from when the listing began, by the shop's clock
+            moment = client.listing_started_at or self._latest_change
+            if moment:
+                self._set_watermark(moment)
+                self._commit()
 
     def _out_of_time(self):
         """Whether one more page would end after the deadline."""

@@ -117,7 +117,7 @@ class MarketplaceAccount(models.Model):
         accounts = accounts.sorted(lambda account: account.last_run_id.id or 0)
         handled, remaining = 0, 0
         for position, account in enumerate(accounts):
-            if time.monotonic() >= deadline:
+            if position and time.monotonic() >= deadline:  # each execution reads one page
                 remaining = len(accounts) - position
                 break
             account = account.with_company(account.company_id)
