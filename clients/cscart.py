@@ -136,14 +136,16 @@ class CsCartClient(BaseClient):
         return parse_order(raw, self.currency)
 
     def list_statuses(self):
+        """The order statuses (type O). CS-Cart answers ``{"statuses": [...], "params"}``; its
+        documentation shows a bare list: both are read."""
         answer = self._request("GET", "/statuses", params={"items_per_page": 100})
-        statuses = answer.get("statuses") if isinstance(answer, dict) else None
+        statuses = answer.get("statuses") if isinstance(answer, dict) else answer
         if not isinstance(statuses, list):
             raise BadPayloadError("GET /api/2.0/statuses: the answer has no list of statuses")
         return [
             (text(s.get("status")), text(s.get("description")) or text(s.get("status")))
             for s in statuses
-            if text(s.get("type") or "O") == "O"
+            if isinstance(s, dict) and text(s.get("type") or "O") == "O"
         ]
 
     def set_status(self, order_id, status):
