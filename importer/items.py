@@ -75,9 +75,12 @@ class ItemFollower:
             if not quantity and sale.state in ("draft", "sent"):
                 to_remove |= line
                 continue
+            removed = line.product_uom_qty - quantity
             # price and discount written with the quantity: the shop's price stays, whatever
-            # a pricelist would compute for the new quantity
-            line.write(
+            # a pricelist would compute for the new quantity. The delivery is lowered below,
+            # not by a negative procurement, which Odoo keeps apart when the order date moved
+            # (imported orders keep the shop's order date)
+            line.with_context(skip_procurement=True).write(
                 {
                     "product_uom_qty": quantity,
                     "price_unit": line.price_unit,
@@ -85,9 +88,30 @@ class ItemFollower:
                     "marketplace_item_ids": ",".join(kept) or False,
                 }
             )
+            self._lower_delivery(line, removed)
         to_remove.unlink()
         if locked:
             sale.action_lock()
+
+    def _lower_delivery(self, line, removed):
+        """Take ``removed`` units off the line's moves not done yet (the last ones first); a
+        move left without quantity is cancelled, and so is a delivery left without moves."""
+        moves = line.move_ids.filtered(
+            lambda move: (
+                move.state not in ("done", "cancel") and move.location_dest_id.usage == "customer"
+            )
+        )
+        for move in moves.sorted("id", reverse=True):
+            if removed <= 0:
+                break
+            take = min(move.product_uom_qty, removed)
+            removed -= take
+            if take >= move.product_uom_qty:
+                move._action_cancel()
+                continue
+            move._do_unreserve()
+            move.product_uom_qty -= take
+            move._action_assign()
 
     def _ask_a_person(self, sale, changes, delivered):
         summary = self.env._("Items cancelled on the marketplace")

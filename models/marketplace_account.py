@@ -50,9 +50,11 @@ class MarketplaceAccount(models.Model):
         groups=MANAGER_GROUP,
         copy=False,
         help="OTTO Market: the client secret of your API user.\nPrestaShop: the webservice key "
-        "(Advanced Parameters > Webservice), with GET on orders, addresses, customers, countries, "
-        "order_states, order_carriers and POST on order_histories.\nCS-Cart: the API key shown on "
-        "the administrator's profile (Customers > Administrators > API access).",
+        "(Advanced Parameters > Webservice). The import needs GET on orders, order_states, "
+        "addresses, customers, countries and currencies; POST on order_histories only when the "
+        "status table sets statuses on the shop. Test Connection names any permission "
+        "missing.\nCS-Cart: the API key shown on the administrator's profile (Customers > "
+        "Administrators > API access).",
     )
     shop_timezone = fields.Selection(
         _tz_get,

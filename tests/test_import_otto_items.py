@@ -67,6 +67,7 @@ class TestOttoItems(MarketplaceImportCase):
         self.assertNotIn(cancelled, led.marketplace_item_ids)
         self.assertEqual(led.price_unit, 24.95)
         self.assertEqual(sale.picking_ids.move_ids.product_uom_qty, 2)
+        self.assertEqual(sale.picking_ids.move_ids.quantity, 2)
         # the shipping fee concerns the other items too: it stays
         self.assertTotal(sale, self.sim.expected_total(raw["salesOrderId"]))
         self.assertTotal(sale, "54.85")
