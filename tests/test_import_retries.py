@@ -5,7 +5,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.sql_db import TestCursor
+from odoo import sql_db
 from odoo.tests import new_test_user, tagged
 
 from ..clients.otto import OttoClient
@@ -207,7 +207,7 @@ class TestRetryList(MarketplaceImportCase):
         ).change_status_to = account.status_mapping_ids.filtered(lambda m: m.code == "3")
         raw = shop.add_order(2, [("HON-500", 1)], shipping=None, discount=None)
         events = []
-        real_commit = TestCursor.commit
+        real_commit = sql_db.TestCursor.commit
         sale_model = self.env["sale.order"]
 
         def commit(cursor):
@@ -223,7 +223,7 @@ class TestRetryList(MarketplaceImportCase):
             events.append(("set status", None))
 
         with (
-            patch.object(TestCursor, "commit", commit),
+            patch.object(sql_db.TestCursor, "commit", commit),
             patch(
                 "odoo.addons.sale_marketplace_connector.clients.prestashop.PrestaShopClient.set_status",
                 side_effect=status_request,
