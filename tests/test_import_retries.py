@@ -3,9 +3,8 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import fields, sql_db
 from odoo.exceptions import AccessError
-from odoo import sql_db
 from odoo.tests import new_test_user, tagged
 
 from ..clients.otto import OttoClient
