@@ -6,18 +6,22 @@
     "author": "sale_marketplace_connector developers",
     "website": "https://github.com/sale-marketplace-connector/sale_marketplace_connector",
     "license": "LGPL-3",
-    "depends": ["sale_management", "sale_stock", "stock_delivery", "account"],
+    "depends": ["sale_management", "sale_stock", "stock_delivery", "account", "account_payment"],
     "external_dependencies": {"python": ["requests", "python-dateutil", "phonenumbers"]},
     "data": [
         "security/marketplace_security.xml",
         "security/ir.model.access.csv",
+        "security/marketplace_payment_security.xml",
         "data/product_data.xml",
+        "data/payment_data.xml",
         "data/ir_cron_data.xml",
         "views/marketplace_account_views.xml",
         "views/marketplace_run_views.xml",
         "views/sale_order_views.xml",
         "wizards/marketplace_fetch_wizard_views.xml",
+        "views/account_payment_views.xml",
         "views/marketplace_menus.xml",
+        "views/marketplace_payment_menus.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -99,7 +99,7 @@ class OttoClient(BaseClient):
             raise OrderDataError(f"Order {reference}: malformed answer ({exc})") from exc
 
     def list_statuses(self):
-        return [(state, state.replace("_", " ").capitalize()) for state in ITEM_STATES]
+        return [(state, state.replace("_", " ").capitalize(), None) for state in ITEM_STATES]
 
     def set_status(self, order_id, status):
         raise BadPayloadError("OTTO Market order statuses cannot be set by the seller.")
@@ -249,6 +249,11 @@ def parse_order(raw):
         customer_key=invoice.email.lower() if invoice and invoice.email else "",
         payment_method=text((raw.get("payment") or {}).get("paymentMethod")),
         recycling=any(line.recycling for line in lines.values()),
+        # OTTO accepted the payment when the first item became processable
+        paid_at=min(
+            (iso_to_utc(item["processableDate"]) for item in items if item.get("processableDate")),
+            default=None,
+        ),
         raw=raw,
     )
     order.total = order.computed_total

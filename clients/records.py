@@ -88,6 +88,7 @@ class Order:
     payment_method: str = ""
     recycling: bool = False
     shop_id: str = ""
+    paid_at: datetime | None = None  # when the shop took the payment, where it says so
     raw: dict = field(default_factory=dict, repr=False)
 
     @property
