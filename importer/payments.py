@@ -62,10 +62,12 @@ class PaymentSync:
         known = self._transactions([sale.id for sale, __ in pairs])
         messages = {}
         for sale, order in pairs:
-            sale = sale.sudo()
+            transactions = known.get(sale.id, self.Transaction)
+            if not transactions and not self.account.payment_create:
+                continue  # nothing recorded, nothing to record
             try:
                 with self.env.cr.savepoint():
-                    message = self._sync_order(sale, order, known.get(sale.id, self.Transaction))
+                    message = self._sync_order(sale.sudo(), order, transactions)
             except pg_errors.UniqueViolation:
                 message = self.env._(
                     "Another import recorded the payment of this order at the same time: no "
@@ -77,6 +79,10 @@ class PaymentSync:
                     "mended.",
                     exc.args[0] if exc.args else exc,
                 )
+            except Exception as exc:
+                # the order itself is imported: only its payment entry is missing
+                _logger.exception("Payment of marketplace order %s not recorded", order.order_ref)
+                message = self.env._("No payment entry, unexpected error: %s", exc)
             if message:
                 messages[sale.id] = message
         return messages
@@ -104,7 +110,7 @@ class PaymentSync:
         currency = sale.currency_id
         total = currency.round(float(order.total))
         if not transactions:
-            if not self.account.payment_create:
+            if not self.account.payment_create or currency.is_zero(total):
                 return ""
             tx = self._transaction(
                 sale, order, total, 0, self._date(order.paid_at or order.changed_at)

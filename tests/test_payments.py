@@ -420,6 +420,58 @@ class TestShopPayments(PaymentCaseMixin, MarketplaceImportCase):
         self.assertEqual(payment.amount, float(self.sim.expected_total(wire["id"])))
         self.assertEqual(payment.date, local_date(self.sim.clock.replace(tzinfo=None)))
 
+    def test_total_raised_on_the_shop_and_after_invoicing(self):
+        self.account.payment_create = True
+        raw = self.add(2, [("GP-28", 2)])
+        self.fetch()
+        first = self.payments(self.sale(raw["id"]))
+        before = float(self.sim.expected_total(raw["id"]))
+        # the merchant adds 5.00 to the order in the back office, then moves it on
+        order = self.sim.orders[str(raw["id"])]
+        order["total_paid_tax_incl"] = f"{before + 5:.6f}"
+        self.sim.advance(600)
+        self.sim.set_status(raw["id"], 3)
+        run = self.fetch()
+        sale = self.sale(raw["id"])
+        first_again, more = self.payments(sale)
+        self.assertEqual(first_again, first)
+        self.assertEqual((first.amount, first.state), (before, "in_process"))
+        self.assertEqual((more.payment_type, more.amount), ("inbound", 5.0))
+        self.assertEqual(more.payment_transaction_id.marketplace_sequence, 1)
+        self.assertIn("change of the total", more.memo)
+        self.assertIn(more.name, self.line_of(run, raw["id"]).message)
+        # once invoiced, a further change is left to the accountant
+        self.invoice(sale)
+        order["total_paid_tax_incl"] = f"{before:.6f}"
+        self.sim.advance(600)
+        self.sim.set_status(raw["id"], 4)
+        run = self.fetch()
+        self.assertEqual(len(self.payments(self.sale(raw["id"]))), 2)
+        self.assertEqual(first.activity_ids.summary, "Marketplace order total changed")
+        self.assertIn("after it was invoiced", self.line_of(run, raw["id"]).message)
+
+    def test_refunded_and_cancelled_on_the_shop(self):
+        self.account.payment_create = True
+        refunded = self.add(2)
+        cancelled = self.add(2)
+        self.fetch()
+        kept = self.payments(self.sale(refunded["id"]))
+        dropped = self.payments(self.sale(cancelled["id"]))
+        self.sim.advance(600)
+        self.sim.set_status(refunded["id"], 7)
+        self.sim.set_status(cancelled["id"], 6)
+        run = self.fetch()
+        # refunded: not a cancellation, the entry stays and a person decides
+        kept.invalidate_recordset()
+        self.assertEqual(kept.state, "in_process")
+        self.assertEqual(kept.activity_ids.summary, "Marketplace order no longer paid")
+        self.assertIn("does not count as paid", self.line_of(run, refunded["id"]).message)
+        # cancelled: the entry nobody reconciled is cancelled
+        dropped.invalidate_recordset()
+        self.assertEqual(dropped.state, "canceled")
+        self.assertEqual(self.sale(cancelled["id"]).state, "cancel")
+        self.assertIn("cancelled", self.line_of(run, cancelled["id"]).message)
+
     def test_load_statuses_reads_the_paid_flag(self):
         sim = PrestaShopSimulator(
             seed=3,
