@@ -50,7 +50,15 @@ class PaymentSync:
         self.account = account
         self.env = account.env
         self.mappings = {mapping.code: mapping for mapping in account.status_mapping_ids}
-        self.Transaction = self.env["payment.transaction"].sudo()
+        # as the connector (a salesperson's import records payments too); no tracking of what a
+        # machine creates, as for the orders themselves
+        self.Transaction = (
+            self.env["payment.transaction"]
+            .sudo()
+            .with_context(
+                tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+            )
+        )
 
     def sync(self, pairs):
         """``pairs``: ``[(sale.order, records.Order)]`` of the orders of a page that have a sales
@@ -176,7 +184,6 @@ class PaymentSync:
                 amount=amount,
                 reference=tx.reference,
             )
-        tx.marketplace_sale_order_id.message_post(body=message)
         return message
 
     def _date(self, moment):

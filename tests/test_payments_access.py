@@ -80,6 +80,7 @@ class TestPaymentAccess(PaymentCaseMixin, MarketplaceImportCase):
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertTrue(self.payment.is_reconciled)
         Form(payment)  # the payment's screen opens
+        Form(order)  # and the order's
 
     def test_marketplace_user_sees_without_editing(self):
         for user in (self.salesman, self.manager):
@@ -95,6 +96,7 @@ class TestPaymentAccess(PaymentCaseMixin, MarketplaceImportCase):
                     self.payment.payment_transaction_id,
                 )
                 Form(payment)  # the payment's screen opens, read-only
+                Form(self.sale_order.with_user(user))  # the order's, with its transactions
                 with self.assertRaises(AccessError):
                     payment.write({"memo": "changed"})
                 with self.assertRaises(AccessError):
@@ -110,6 +112,9 @@ class TestPaymentAccess(PaymentCaseMixin, MarketplaceImportCase):
 
     def test_manager_configures_payment_entries(self):
         account = self.account.with_user(self.manager)
+        with Form(account) as form:  # the account's screen, Payments tab included
+            form.payment_tolerance = 0.02
+        self.assertEqual(self.account.payment_tolerance, 0.02)
         account.write({"payment_posting": "draft", "payment_tolerance": 0.10})
         self.assertEqual(self.account.payment_posting, "draft")
         with self.assertRaises(AccessError):
