@@ -275,6 +275,22 @@ class TestOttoPayments(PaymentCaseMixin, MarketplaceImportCase):
         self.assertEqual(invoice.amount_total, payment.amount)
         self.assertFalse(sale.marketplace_payment_differs)
 
+    def test_one_invoice_for_two_orders_of_a_buyer(self):
+        buyer = {"email": "same.buyer@example.de", "first_name": "Eva", "last_name": "Klein"}
+        first = self.add(items=[("LED-DESK-01", 1)], **buyer)
+        second = self.add(items=[("BT-SPK-20", 2)], **buyer)
+        self.fetch()
+        sales = self.sale(first["salesOrderId"]) | self.sale(second["salesOrderId"])
+        self.assertEqual(len(sales.partner_invoice_id), 1)
+        invoice = sales._create_invoices()
+        self.assertEqual(len(invoice), 1)
+        invoice.action_post()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        payments = sales.marketplace_payment_ids
+        self.assertEqual(len(payments), 2)
+        self.assertTrue(all(payments.mapped("is_reconciled")))
+        self.assertFalse(any(sales.mapped("marketplace_payment_differs")))
+
     def test_difference_within_the_tolerance_is_written_off(self):
         raw = self.add()
         self.fetch()
