@@ -9,16 +9,21 @@ class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
 
     marketplace_account_id = fields.Many2one(
-        "marketplace.account", readonly=True, index="btree_not_null", ondelete="restrict"
+        "marketplace.account",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
     )
     marketplace_sale_order_id = fields.Many2one(
         "sale.order",
         string="Marketplace Order",
         readonly=True,
+        copy=False,
         ondelete="restrict",
         help="The marketplace order whose payment this transaction records.",
     )
-    marketplace_order_ref = fields.Char(string="Shop Order Number", readonly=True)
+    marketplace_order_ref = fields.Char(string="Shop Order Number", readonly=True, copy=False)
     marketplace_sequence = fields.Integer(
         string="Entry Number",
         readonly=True,
@@ -28,6 +33,7 @@ class PaymentTransaction(models.Model):
     marketplace_payment_date = fields.Date(
         string="Shop Payment Date",
         readonly=True,
+        copy=False,
         help="The date of the payment entry: when the shop took the payment.",
     )
 
