@@ -283,7 +283,7 @@ class PaymentSync:
                 why=why,
             )
             if self._ask(sale, payment, ACTIVITY_SUMMARY_CANCELLED, note):
-                asked.append(payment.name)
+                asked.append(payment.display_name)
         if asked:
             notes.append(
                 self.env._(
