@@ -307,7 +307,8 @@ class BaseClient:
         raise NotImplementedError
 
     def list_statuses(self):
-        """Return the shop's order statuses as ``[(code, name)]``."""
+        """Return the shop's order statuses as ``[(code, name, paid)]``; ``paid`` says whether
+        orders in the status have been paid, None where the shop does not say."""
         raise NotImplementedError
 
     def set_status(self, order_id, status):

@@ -142,8 +142,9 @@ class CsCartClient(BaseClient):
         statuses = answer.get("statuses") if isinstance(answer, dict) else answer
         if not isinstance(statuses, list):
             raise BadPayloadError("GET /api/2.0/statuses: the answer has no list of statuses")
+        # the statuses API does not say which statuses are paid (None: unknown)
         return [
-            (text(s.get("status")), text(s.get("description")) or text(s.get("status")))
+            (text(s.get("status")), text(s.get("description")) or text(s.get("status")), None)
             for s in statuses
             if isinstance(s, dict) and text(s.get("type") or "O") == "O"
         ]

@@ -105,7 +105,7 @@ class OttoClient(BaseClient):
             raise OrderDataError(f"Order {reference}: malformed answer ({exc})") from exc
 
     def list_statuses(self):
-        return [(state, state.replace("_", " ").capitalize()) for state in ITEM_STATES]
+        return [(state, state.replace("_", " ").capitalize(), None) for state in ITEM_STATES]
 
     def set_status(self, order_id, status):
         raise BadPayloadError("OTTO Market order statuses cannot be set by the seller.")
@@ -320,6 +320,11 @@ def parse_order(raw):
         payment_method=text((raw.get("payment") or {}).get("paymentMethod")),
         recycling=any(line.recycling for line in lines.values()),
         cancelled_item_ids=cancelled if active else set(),
+        # OTTO accepted the payment when the first item became processable
+        paid_at=min(
+            (iso_to_utc(item["processableDate"]) for item in items if item.get("processableDate")),
+            default=None,
+        ),
         raw=raw,
     )
     order.total = order.computed_total

@@ -221,7 +221,10 @@ class PrestaShopClient(BaseClient):
     # --- statuses --------------------------------------------------------------------------------
     def list_statuses(self):
         states = self._list("order_states", "order_states", display="full")
-        return [(text(state.get("id")), multilingual(state.get("name"))) for state in states]
+        return [
+            (text(state.get("id")), multilingual(state.get("name")), text(state.get("paid")) == "1")
+            for state in states
+        ]
 
     def set_status(self, order_id, status):
         """Add an order history: PrestaShop sets the order's state (and sends the state's e-mail
@@ -335,5 +338,13 @@ def parse_order(raw, addresses, customers, country_codes, currencies, tz_name):
         customer_key=text(raw.get("id_customer")) or email.lower(),
         payment_method=text(raw.get("payment")),
         shop_id=text(raw.get("id_shop")),
+        # stamped when the order first reaches a state with the 'invoice' flag: on a fresh install
+        # every paid state has it, so it is the moment the payment was accepted
+        paid_at=_optional_local(raw.get("invoice_date"), tz_name),
         raw=raw,
     )
+
+
+def _optional_local(value, tz_name):
+    value = text(value)
+    return local_to_utc(value, tz_name) if value and not value.startswith("0000") else None

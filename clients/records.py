@@ -91,6 +91,7 @@ class Order:
     # OTTO: the position items cancelled (by OTTO or the buyer); the lines hold the others
     cancelled_item_ids: set = field(default_factory=set)
     warnings: list = field(default_factory=list)  # what the client had to assume, for the log
+    paid_at: datetime | None = None  # when the shop took the payment, where it says so
     raw: dict = field(default_factory=dict, repr=False)
 
     def identity(self):

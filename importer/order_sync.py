@@ -12,6 +12,7 @@ from .documents import apply_document_state
 from .errors import OrderImportError
 from .items import ItemFollower
 from .partners import PartnerResolver
+from .payments import PaymentSync
 from .products import ProductResolver
 from .sale_values import SaleOrderBuilder
 
@@ -130,6 +131,15 @@ class OrderSync:
             seen.add(order.order_id)
             outcomes.append(self._process(order, existing.get(order.order_id)))
         self._existing_cache = {}
+        # payment entries of the page's paid orders, once their documents are written
+        orders = {order.order_id: order for order in page.orders}
+        synced = [o for o in outcomes if o.sale_order_id and o.order_id in orders]
+        notes = PaymentSync(self.account).sync(
+            [(self.SaleOrder.browse(o.sale_order_id), orders[o.order_id]) for o in synced]
+        )
+        for outcome in (o for o in synced if o.sale_order_id in notes):
+            outcome.message = f"{outcome.message} {notes[outcome.sale_order_id]}"
+            outcome.result = "updated" if outcome.result == "unchanged" else outcome.result
         return outcomes
 
     def _unread(self, ident, sale):

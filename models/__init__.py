@@ -1,4 +1,6 @@
 from . import (
+    account_move,
+    account_payment,
     marketplace_account,
     marketplace_account_import,
     marketplace_retry,
@@ -6,6 +8,9 @@ from . import (
     marketplace_run_line,
     marketplace_status_mapping,
     product_pricelist,
+    marketplace_account_payment,
+    payment_provider,
+    payment_transaction,
     res_partner,
     sale_order,
     sale_order_line,

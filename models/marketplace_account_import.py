@@ -8,6 +8,7 @@ from odoo.modules import module
 from odoo.tools import config
 
 from ..clients import CLIENTS, MarketplaceError
+from ..const import DEFAULT_PAID_STATUSES
 from ..importer.run import ImportRun
 
 _logger = logging.getLogger(__name__)
@@ -203,8 +204,11 @@ class MarketplaceAccount(models.Model):
                 "selected": False,
                 "document_type": "quotation",
                 "document_state": "draft",
+                "paid": paid
+                if paid is not None
+                else code in DEFAULT_PAID_STATUSES.get(self.backend, ()),
             }
-            for position, (code, name) in enumerate(statuses)
+            for position, (code, name, paid) in enumerate(statuses)
             if code and code not in known
         ]
         self.env["marketplace.status.mapping"].create(new_rows)

@@ -9,3 +9,6 @@ from . import test_import_cscart
 from . import test_ui_tours
 from . import test_import_shops_faults
 from . import test_translations
+from . import test_payments
+from . import test_payments_ui
+from . import test_payments_access

@@ -220,4 +220,4 @@ def test_cscart_statuses_in_both_published_shapes():
     for answer in (documented, {"statuses": documented, "params": {"total_items": "8"}}):
         client.answer = answer
         statuses = client.list_statuses()
-        assert ("P", "Processed") in statuses and ("C", "Complete") in statuses
+        assert ("P", "Processed", None) in statuses and ("C", "Complete", None) in statuses
