@@ -1,4 +1,5 @@
-"""Moving a sales document to the state its shop status asks for, forwards only."""
+"""Moving sales documents to the state their shop status asks for, forwards only, a group at a
+time: all the documents of a page that go to the same state move in one call."""
 
 from odoo import fields
 
@@ -12,60 +13,79 @@ def document_rank(order):
 
 
 def apply_document_state(order, target, shop_status_label, responsible=None):
-    """Move ``order`` towards the document state ``target`` of a mapping row.
+    """Move one order; see ``move_documents``. Returns its sentence."""
+    return move_documents(order, target, shop_status_label, responsible)[order.id]
 
-    Returns a sentence describing the change, or '' when nothing had to change. Never moves a
-    confirmed order back to a quotation; never reopens a cancelled one; never cancels an order
-    that has been delivered or invoiced: it schedules an activity for a person to decide instead
-    (the order's salesperson, else ``responsible``, else the sales team's leader).
+
+def move_documents(orders, target, shop_status_label, responsible=None):
+    """Move ``orders`` towards the document state ``target`` of one mapping row.
+
+    Returns ``{order id: sentence}`` describing each change ('' when nothing had to change).
+    Never moves a confirmed order back to a quotation; never reopens a cancelled one; never
+    cancels an order that has been delivered or invoiced: it schedules an activity for a person
+    to decide instead (the order's salesperson, else ``responsible``, else the sales team's
+    leader). Confirmation keeps the shop's order date (``marketplace_keep_order_date``).
     """
-    if order.state == "cancel":
-        return ""
+    env = orders.env
+    sentences = dict.fromkeys(orders.ids, "")
+    open_orders = orders.filtered(lambda order: order.state != "cancel")
     if target == "cancel":
-        return _cancel(order, shop_status_label, responsible)
-    current = document_rank(order)
+        sentences.update(_cancel(open_orders, shop_status_label, responsible))
+        return sentences
     wanted = DOCUMENT_STATE_RANK[target]
-    if wanted <= current:
-        return ""
+    moving = open_orders.filtered(lambda order: document_rank(order) < wanted)
+    if not moving:
+        return sentences
     if target == "sent":
-        order.write({"state": "sent"})
-        return order.env._("marked as sent")
-    if order.state in ("draft", "sent"):
-        order_date = order.date_order
-        order.action_confirm()
-        # confirming stamps 'now' on the order; the shop's order date is the one that counts
-        order.date_order = order_date
-    if target == "locked" and not order.locked:
-        order.action_lock()
-        return order.env._("confirmed and locked")
-    return order.env._("confirmed")
+        moving.write({"state": "sent"})
+        sentences.update(dict.fromkeys(moving.ids, env._("marked as sent")))
+        return sentences
+    to_confirm = moving.filtered(lambda order: order.state in ("draft", "sent"))
+    if to_confirm:
+        to_confirm.with_context(marketplace_keep_order_date=True).action_confirm()
+    if target == "locked":
+        to_lock = moving.filtered(lambda order: not order.locked)
+        to_lock.action_lock()
+        sentences.update(dict.fromkeys(to_lock.ids, env._("confirmed and locked")))
+        moving -= to_lock
+    sentences.update(dict.fromkeys(moving.ids, env._("confirmed")))
+    return sentences
 
 
-def _cancel(order, shop_status_label, responsible):
-    delivered = any(picking.state == "done" for picking in order.picking_ids)
-    invoiced = any(move.state == "posted" for move in order.invoice_ids)
-    if delivered or invoiced:
+def _cancel(orders, shop_status_label, responsible):
+    env = orders.env
+    sentences = {}
+    cancellable = env["sale.order"]
+    for order in orders:
+        delivered = any(picking.state == "done" for picking in order.picking_ids)
+        invoiced = any(move.state == "posted" for move in order.invoice_ids)
+        if not (delivered or invoiced):
+            cancellable |= order
+            continue
         if not _has_open_decision(order):
             order.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=fields.Date.context_today(order),
                 summary=_decision_summary(order),
-                note=order.env._(
+                note=env._(
                     "The shop reports this order as '%(status)s', but it has already been "
                     "%(what)s in Odoo. Decide whether to cancel it, return the goods or refund "
                     "the customer.",
                     status=shop_status_label,
-                    what=order.env._("delivered") if delivered else order.env._("invoiced"),
+                    what=env._("delivered") if delivered else env._("invoiced"),
                 ),
                 user_id=decision_user(order, responsible).id,
             )
-        return order.env._(
+        sentences[order.id] = env._(
             "cancelled on the shop but already delivered or invoiced: activity created"
         )
-    if order.locked:
-        order.action_unlock()
-    order.with_context(disable_cancel_warning=True).action_cancel()
-    return order.env._("cancelled")
+    locked = cancellable.filtered("locked")
+    if locked:
+        locked.action_unlock()
+    if cancellable:
+        cancellable.with_context(disable_cancel_warning=True).action_cancel()
+        sentences.update(dict.fromkeys(cancellable.ids, env._("cancelled")))
+    return sentences
 
 
 def decision_user(order, responsible=None):

@@ -8,9 +8,9 @@ from psycopg2 import errors as pg_errors
 from odoo.exceptions import UserError, ValidationError
 
 from ..const import NEVER_IMPORTED_STATUSES, OTTO_ANNOUNCED
-from .documents import apply_document_state
 from .errors import OrderImportError
 from .items import ItemFollower
+from .page_writer import PageWriter
 from .partners import PartnerResolver
 from .payments import PaymentSync
 from .products import ProductResolver
@@ -50,8 +50,9 @@ class Outcome:
 
 
 class OrderSync:
-    """Create or update the sales document of each order of a page, each in its own savepoint:
-    one bad order is logged with its reason and payload, the others go on.
+    """Create or update the sales documents of a page of orders: the whole page in one batch
+    (``PageWriter``) inside one savepoint; when that fails, each order in a savepoint of its own,
+    so that one bad order is logged with its reason and payload and the others go on.
 
     ``select`` is what the clients ask before reading a page in full: the orders unchanged since
     Odoo last saw them (same change date and status) and new orders in statuses that are not
@@ -67,6 +68,9 @@ class OrderSync:
         self.products = ProductResolver(account)
         self.builder = SaleOrderBuilder(account)
         self.items = ItemFollower(account)
+        self.writer = PageWriter(self)
+        self.batched_pages = 0  # pages written in one batch
+        self.fallback_pages = 0  # pages written order by order after the batch failed
         self.SaleOrder = self.env["sale.order"].with_context(
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
         )
@@ -121,15 +125,15 @@ class OrderSync:
         existing = self._existing(order_ids)
         for ident in page.unread:
             outcomes.append(self._unread(ident, existing.get(ident.order_id)))
-        to_create = [o for o in page.orders if o.order_id not in existing]
-        self.partners.prefetch(page.orders)
-        self.products.prefetch(line for order in to_create for line in order.lines)
-        seen = set()
+        orders, seen = [], set()
         for order in page.orders:
-            if order.order_id in seen:  # the same order twice in one answer
-                continue
-            seen.add(order.order_id)
-            outcomes.append(self._process(order, existing.get(order.order_id)))
+            if order.order_id not in seen:  # the same order twice in one answer
+                seen.add(order.order_id)
+                orders.append(order)
+        to_create = [o for o in orders if o.order_id not in existing]
+        self.partners.prefetch(orders)
+        self.products.prefetch(line for order in to_create for line in order.lines)
+        outcomes += self._write(orders, existing)
         self._existing_cache = {}
         # payment entries of the page's paid orders, once their documents are written
         orders = {order.order_id: order for order in page.orders}
@@ -182,44 +186,66 @@ class OrderSync:
             if self._existing_cache.get(order_id) is not None
         }
 
-    def _process(self, order, sale):
-        mapping = self.mappings.get(order.status)
-        outcome = Outcome(order.order_id, order.order_ref, order.status, "", "", order.changed_at)
+    # --- writing -----------------------------------------------------------------------------
+    def _write(self, orders, existing):
+        """The page in one batch; when the batch fails, order by order."""
+        if len(orders) > 1:
+            self.partners.begin_order()
+            self.builder.begin_order()
+            try:
+                with self.env.cr.savepoint():
+                    outcomes = self.writer.write_page(orders, existing)
+            except Exception:  # the orders one by one say which one, and why
+                _logger.info("A page of %s fell back to order by order", self.account.name)
+                self.partners.forget_order()
+                self.builder.forget_order()
+                self.fallback_pages += 1
+            else:
+                self.batched_pages += 1
+                return outcomes
+        return [self._write_one(order, existing.get(order.order_id)) for order in orders]
+
+    def _write_one(self, order, sale):
         self.partners.begin_order()
         self.builder.begin_order()
         try:
             with self.env.cr.savepoint():
-                if sale:
-                    outcome.result, outcome.message = self._update(order, sale, mapping)
-                    outcome.sale_order_id = sale.id
-                else:
-                    sale, outcome.result, outcome.message = self._create(order, mapping)
-                    outcome.sale_order_id = sale.id if sale else None
+                [outcome] = self.writer.write_page([order], {order.order_id: sale} if sale else {})
         except OrderImportError as exc:
-            self._fail(outcome, order, str(exc), exc.retryable)
+            return self._failed(order, str(exc), exc.retryable)
         except (UserError, ValidationError) as exc:
-            self._fail(outcome, order, exc.args[0] if exc.args else str(exc), True)
+            return self._failed(order, exc.args[0] if exc.args else str(exc), True)
         except pg_errors.UniqueViolation:
-            self._fail(
-                outcome,
+            return self._failed(
                 order,
                 self.env._("The order was imported at the same time elsewhere; tried again."),
                 True,
             )
         except Exception as exc:
             _logger.exception("Marketplace order %s could not be imported", order.order_ref)
-            self._fail(outcome, order, self.env._("Unexpected error: %s", exc), True)
+            return self._failed(order, self.env._("Unexpected error: %s", exc), True)
         return outcome
 
-    def _fail(self, outcome, order, message, retryable):
-        # what the rolled-back savepoint created must not be handed to the next orders
-        self.partners.forget_order()
-        self.builder.forget_order()
-        outcome.result = "failed"
-        outcome.message = message
+    def _outcome(self, order, result, message, sale=None):
+        return Outcome(
+            order.order_id,
+            order.order_ref,
+            order.status,
+            result,
+            message,
+            order.changed_at,
+            sale_order_id=sale.id if sale else None,
+        )
+
+    def _failed(self, order, message, retryable, forget=True):
+        if forget:
+            # what the rolled-back savepoint created must not be handed to the next orders
+            self.partners.forget_order()
+            self.builder.forget_order()
+        outcome = self._outcome(order, "failed", message)
         outcome.retryable = retryable
-        outcome.sale_order_id = None
         outcome.payload = order.raw
+        return outcome
 
     def _failed_payload(self, failure):
         return Outcome(
@@ -233,37 +259,7 @@ class OrderSync:
             payload=failure.raw,
         )
 
-    # --- new orders ------------------------------------------------------------------------------
-    def _create(self, order, mapping):
-        reason = self._skip_reason(order.status)
-        if reason:
-            return None, "skipped", reason
-        backlog = order.status == OTTO_ANNOUNCED and not order.invoice_address
-        if backlog:
-            buyer = invoice = delivery = self.partners.backlog_partner()
-            warnings = []
-        else:
-            buyer, invoice, delivery, warnings = self.partners.resolve(order)
-        product_lines = [(line, *self.products.resolve(line)) for line in order.lines]
-        self._check_charge_products(order)
-        fiscal_position = self._fiscal_position(buyer, delivery)
-        values, tax_warnings = self.builder.order_values(
-            order, (buyer, invoice, delivery), product_lines, fiscal_position
-        )
-        values["marketplace_backlog"] = backlog
-        # set on the shop once every page is read (see status_push.py)
-        values["marketplace_status_to_push"] = mapping.change_status_to.code or False
-        sale = self.SaleOrder.create(values)
-        apply_document_state(
-            sale, mapping.document_state, mapping.display_name, self.account.user_id
-        )
-        notes = [self.env._("Created as %s.", self._state_label(sale.state))]
-        if backlog:
-            notes.append(self.env._("Backlog until the marketplace sends the address."))
-        notes += order.warnings + warnings + tax_warnings
-        notes += self._total_check(sale, order)
-        return sale, "created", " ".join(notes)
-
+    # --- helpers of the page writer -----------------------------------------------------------
     def _state_label(self, state):
         return {
             "draft": self.env._("quotation"),
@@ -299,55 +295,6 @@ class OrderSync:
                 currency=order.currency,
             )
         ]
-
-    # --- orders imported before ------------------------------------------------------------------
-    def _update(self, order, sale, mapping):
-        notes = []
-        warnings = []
-        values = {}
-        if order.changed_at and order.changed_at != sale.marketplace_changed_at:
-            values["marketplace_changed_at"] = order.changed_at
-        if sale.marketplace_backlog and order.invoice_address:
-            buyer, invoice, delivery, warnings = self.partners.resolve(order)
-            self._replace_backlog_partner(sale, buyer, invoice, delivery)
-            notes.append(self.env._("Address received from the marketplace."))
-        if order.recycling != sale.marketplace_recycling:
-            values["marketplace_recycling"] = order.recycling
-        if sale.currency_id.compare_amounts(float(order.total), sale.marketplace_total):
-            # the shop's total now (items cancelled): "Total Differs" shows what Odoo must follow
-            values["marketplace_total"] = float(order.total)
-        if order.status != sale.marketplace_status:
-            values["marketplace_status"] = order.status
-            notes.append(self._status_note(sale, order, mapping))
-        elif order.cancelled_item_ids and sale.state != "cancel":
-            # some items were cancelled, the others keep the order's status
-            notes += self.items.follow(sale, order)
-        if values:
-            sale.write(values)
-        if not notes:
-            return "unchanged", self.env._("No change since the last import.")
-        return "updated", " ".join(notes + order.warnings + warnings)
-
-    def _status_note(self, sale, order, mapping):
-        if mapping is None:
-            change = self.env._("not in the status mapping, document left as it is")
-        else:
-            change = apply_document_state(
-                sale, mapping.document_state, mapping.display_name, self.account.user_id
-            )
-        if sale.state != "cancel" and order.cancelled_item_ids:
-            item_notes = self.items.follow(sale, order)
-            change = " ".join(filter(None, [change, *item_notes]))
-        if change:
-            return self.env._(
-                "Status %(old)s → %(new)s: %(change)s.",
-                old=sale.marketplace_status,
-                new=order.status,
-                change=change.rstrip("."),
-            )
-        return self.env._(
-            "Status %(old)s → %(new)s.", old=sale.marketplace_status, new=order.status
-        )
 
     def _replace_backlog_partner(self, sale, buyer, invoice, delivery):
         fiscal_position = self._fiscal_position(buyer, delivery)

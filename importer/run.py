@@ -53,6 +53,7 @@ class ImportRun:
         self.stopped_early = False
         self._slowest_page = 0.0
         self._latest_change = None
+        self.sync = None
 
     def execute(self):
         account = self.account
@@ -89,7 +90,7 @@ class ImportRun:
         client = None
         try:
             client = account._get_client()
-            sync = OrderSync(account, client)
+            sync = self.sync = OrderSync(account, client)
             if self.order_ref:
                 self._handle(sync, OrderPage(orders=[client.get_order(self.order_ref)]))
                 self._commit()
@@ -246,6 +247,8 @@ class ImportRun:
             "ended_at": fields.Datetime.now(),
             "request_count": client.request_count if client else 0,
             "stopped_early": self.stopped_early,
+            "batched_page_count": self.sync.batched_pages if self.sync else 0,
+            "fallback_page_count": self.sync.fallback_pages if self.sync else 0,
         }
         if error is None:
             values["state"] = "partial" if self.counts["failed"] else "done"

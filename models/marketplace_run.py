@@ -47,6 +47,17 @@ class MarketplaceRun(models.Model):
     skipped_count = fields.Integer(string="Skipped", readonly=True)
     failed_count = fields.Integer(string="Failed", readonly=True)
     request_count = fields.Integer(string="HTTP Requests", readonly=True)
+    batched_page_count = fields.Integer(
+        string="Pages In Batches",
+        readonly=True,
+        help="Pages whose orders were written together (one create, one confirmation).",
+    )
+    fallback_page_count = fields.Integer(
+        string="Pages Order By Order",
+        readonly=True,
+        help="Pages written order by order because writing them together failed: one order "
+        "could not be written, the others went in.",
+    )
     stopped_early = fields.Boolean(
         string="Stopped At Time Limit",
         readonly=True,

@@ -185,6 +185,14 @@ class SaleOrder(models.Model):
         action["context"] = {"create": False}
         return action
 
+    def _prepare_confirmation_values(self):
+        """An imported order confirmed by the import keeps the shop's order date (Odoo stamps
+        the confirmation moment), so that its delivery and reports date from the purchase."""
+        values = super()._prepare_confirmation_values()
+        if self.env.context.get("marketplace_keep_order_date"):
+            values.pop("date_order", None)
+        return values
+
     def _send_payment_succeeded_for_order_mail(self):
         if self.env.context.get("marketplace_payment"):
             return None  # the marketplace told the buyer; a mail from Odoo would only confuse

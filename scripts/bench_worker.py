@@ -1,6 +1,7 @@
 """One benchmark measurement in a process of its own (see bench.py). Prints one JSON line."""
 
 import argparse
+import hashlib
 import json
 import resource
 import sys
@@ -60,6 +61,9 @@ def prepare(env, args):
             "api_secret": args.secret,
             "import_announced": True,
             "import_period_days": 60,
+            # the floors write sales documents only: so does the import measured against them
+            # (mode import-payments measures the payment entries on top)
+            "payment_create": args.mode == "import-payments",
         }
     )
     env.cr.commit()
@@ -88,9 +92,33 @@ def run_import(env, account):
     return run.created_count
 
 
+def poisoned(reference):
+    """About one order in 128 (one per page): its sales order cannot be written."""
+    return int(hashlib.sha1(reference.encode()).hexdigest(), 16) % 128 == 0
+
+
+def poison_orders(env):
+    """Make the orders ``poisoned`` picks fail when written, as a constraint of the merchant's
+    database would: their page falls back to order by order."""
+    from odoo.exceptions import ValidationError
+
+    SaleOrder = type(env["sale.order"])
+    create = SaleOrder.create
+
+    def failing_create(records, vals_list):
+        vals_list = vals_list if isinstance(vals_list, list) else [vals_list]
+        if any(poisoned(vals.get("client_order_ref") or "") for vals in vals_list):
+            raise ValidationError("benchmark: this order cannot be written")
+        return create(records, vals_list)
+
+    SaleOrder.create = failing_create
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["floor", "import"])
+    parser.add_argument(
+        "mode", choices=["floor", "batched-floor", "import", "import-fallback", "import-payments"]
+    )
     parser.add_argument("--conf", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--url", required=True)
@@ -102,16 +130,26 @@ def main():
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         account = prepare(env, args)
-        if args.mode == "import":
+        if args.mode.startswith("import"):
+            if args.mode == "import-fallback":
+                poison_orders(env)
             result = measure(env, lambda: run_import(env, account))
-            result["http_first"] = account.last_run_id.request_count
+            run = account.last_run_id
+            result.update(
+                http_first=run.request_count,
+                batched_pages=run.batched_page_count,
+                fallback_pages=run.fallback_page_count,
+                failed=run.failed_count,
+            )
             account.invalidate_recordset()
             again = account._import_orders(trigger="cron")
             result["http_again"] = again.request_count
         else:
-            from floor import FloorLoader
+            from floor import BatchedFloorLoader, FloorLoader
 
-            loader = FloorLoader(env, account)
+            loader = (BatchedFloorLoader if args.mode == "batched-floor" else FloorLoader)(
+                env, account
+            )
             result = measure(env, loader.run)
     print(json.dumps(result))
 

@@ -370,7 +370,8 @@ class TestOttoPayments(PaymentCaseMixin, MarketplaceImportCase):
             patch.object(PaymentSync, "_transactions", lambda self, sale_ids: {}),
             mute_logger("odoo.sql_db"),
         ):
-            run = self.fetch(since=self.sim.clock.replace(tzinfo=None) - timedelta(days=1))
+            # the order itself is unchanged: fetched by its number, as a person would
+            run = self.fetch(order_ref=raw["orderNumber"])
         line = self.line_of(run, raw["salesOrderId"])
         self.assertEqual(line.result, "updated")
         self.assertIn("at the same time", line.message)
