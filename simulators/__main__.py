@@ -20,7 +20,6 @@ end), so that a restarted simulator answers with the same orders.
 """
 
 import argparse
-import contextlib
 import os
 import signal
 import sys
@@ -142,23 +141,24 @@ def main(argv=None):
     sys.stdout.write("".join(f"{key}={value}\n" for key, value in lines.items()))
     sys.stdout.flush()
     stop = threading.Event()
+    # Ctrl-C and kill end the loop: the shop's state is saved, nothing is cut halfway
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     next_tick = time.monotonic() + args.live
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            if args.state:
+        if args.state:
+            sim.save_state(args.state)
+        while not stop.wait(0.5):
+            if args.live:
+                follow_real_time(sim)
+                if time.monotonic() >= next_tick:
+                    next_tick += args.live
+                    for event in live_tick(sim):
+                        say(args.backend, event)
+                    changed.set()
+            if args.state and changed.is_set():
+                changed.clear()
                 sim.save_state(args.state)
-            while not stop.wait(0.5):
-                if args.live:
-                    follow_real_time(sim)
-                    if time.monotonic() >= next_tick:
-                        next_tick += args.live
-                        for event in live_tick(sim):
-                            say(args.backend, event)
-                        changed.set()
-                if args.state and changed.is_set():
-                    changed.clear()
-                    sim.save_state(args.state)
     finally:
         sim.stop()
         if args.state:

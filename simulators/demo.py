@@ -16,6 +16,7 @@ import re
 from datetime import timedelta
 from xml.etree import ElementTree
 
+from .data import parse_iso
 from .otto_orders import bucket_status
 
 COUNTRIES = ("FR", "BE", "DE")
@@ -169,11 +170,14 @@ def _otto_change(sim, rng):
     for order in sim.orders.values():
         if isinstance(order, dict):
             by_status.setdefault(bucket_status(order), []).append(order)
+    announced = by_status.get("ANNOUNCED", [])
+    # OTTO cancels a prepayment after days without payment: never one placed a moment ago
+    overdue = [o for o in announced if parse_iso(o["orderDate"]) < sim.clock - timedelta(hours=2)]
     action, order = _pick(
         rng,
         [
-            (6, "paid", by_status.get("ANNOUNCED")),
-            (1, "unpaid", by_status.get("ANNOUNCED")),
+            (6, "paid", announced),
+            (1, "unpaid", overdue),
             (1, "returned", by_status.get("SENT")),
         ],
     )
