@@ -185,17 +185,6 @@ class OttoSimulator(OttoApi, SimulatorBase):
             self._changed(order)
             return order
 
-    def cancel_items(self, order_id, count=1, status="CANCELLED_BY_MARKETPLACE"):
-        """Cancel ``count`` processable position items (units), the last ones first: the order's
-        total drops by their prices."""
-        with self._lock:
-            order = self.order(order_id)
-            items = [i for i in order["positionItems"] if i["fulfillmentStatus"] == "PROCESSABLE"]
-            for item in items[len(items) - count :]:
-                oo.set_item_status(item, status, self.clock)
-            self._changed(order)
-            return order
-
     def cancel_by_marketplace(self, order_id):
         """OTTO cancels the order (unpaid after 7 days): every item CANCELLED_BY_MARKETPLACE."""
         with self._lock:
