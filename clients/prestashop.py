@@ -13,11 +13,12 @@ from requests.auth import HTTPBasicAuth
 from .base import BaseClient
 from .errors import BadPayloadError, OrderDataError, RequestError
 from .parsing import local_to_utc, text, to_decimal, to_money, utc_to_local_text
+from .prestashop_export import PrestaShopExportMixin
 from .prestashop_xml import record_xml
 from .records import Address, Charge, Order, OrderLine
 
 
-class PrestaShopClient(BaseClient):
+class PrestaShopClient(PrestaShopExportMixin, BaseClient):
     backend = "prestashop"
     api_root = "/api"
     page_size = 100

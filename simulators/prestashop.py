@@ -16,6 +16,9 @@
 - ``PUT /api/order_carriers/{id}`` with the whole record: like PrestaShop, fields left out are
   emptied and ``id``, ``id_order``, ``id_carrier`` are required; ``tracking_updates`` gets
   (order id, tracking number).
+- ``POST /api/customer_threads`` (id_lang, id_contact, token of 12 characters at most: required)
+  and ``POST /api/customer_messages`` (message required, refused when it is not clean HTML) ->
+  201 with the record; listed and filtered like the other resources.
 Errors answer ``{"errors": [{"code", "message"}]}``.
 """
 
@@ -82,6 +85,8 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
             "order_histories": {},
             "currencies": psd.currencies(),
             "carriers": psd.carriers(),
+            "customer_threads": {},
+            "customer_messages": {},
         }
         # e-mail -> customer id, address fields -> address id, customer -> address ids,
         # order id -> order_carrier id: generation stays linear for benchmark-sized shops
