@@ -18,6 +18,7 @@
         "views/sale_order_views.xml",
         "wizards/marketplace_fetch_wizard_views.xml",
         "views/marketplace_menus.xml",
+        "views/marketplace_export_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -91,3 +91,13 @@ DEFAULT_STATUS_TABLES = {
         ("N", _lt("Incomplete (hidden, never imported)"), False, "quotation", "draft", None),
     ],
 }
+
+# Write-back: the shop status each Odoo event sets on a new account (None: do not change).
+# "shipped": delivered with a tracking number; "delivered": delivered without one. OTTO has no
+# status to set: its shipments and cancellations are what moves its position items.
+EXPORT_EVENTS = ("confirm", "shipped", "delivered", "invoice", "cancel")
+DEFAULT_EXPORT_STATUSES = {
+    "otto": {},
+    "prestashop": {"confirm": "3", "shipped": "4", "delivered": "5", "cancel": "6"},
+    "cscart": {"confirm": "P", "shipped": "C", "delivered": "C", "cancel": "I"},
+}

@@ -11,8 +11,11 @@ sent in several parcels. Cancellations answer 202 without a body: OTTO applies t
 
 from urllib.parse import quote
 
+from .countries import ALPHA3_TO_ALPHA2
 from .errors import BadPayloadError, RequestError
 from .parsing import text
+
+ALPHA2_TO_ALPHA3 = {alpha2: alpha3 for alpha3, alpha2 in ALPHA3_TO_ALPHA2.items()}
 
 # The carrier enum of OTTO's TrackingKey (tests/vendor/otto/shipments_v1_carrier_enum.json).
 OTTO_CARRIERS = (

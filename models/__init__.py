@@ -1,10 +1,15 @@
 from . import (
+    account_move,
     marketplace_account,
+    marketplace_account_export,
     marketplace_account_import,
+    marketplace_carrier_mapping,
+    marketplace_export,
     marketplace_run,
     marketplace_run_line,
     marketplace_status_mapping,
     res_partner,
     sale_order,
     sale_order_line,
+    stock_picking,
 )

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-RUN_TRIGGERS = [("cron", "Schedule"), ("manual", "Manual")]
+RUN_TRIGGERS = [("cron", "Schedule"), ("manual", "Manual"), ("export", "Export")]
 RUN_STATES = [
     ("running", "Running"),
     ("done", "Done"),
@@ -43,6 +43,7 @@ class MarketplaceRun(models.Model):
     skipped_count = fields.Integer(string="Skipped", readonly=True)
     failed_count = fields.Integer(string="Failed", readonly=True)
     request_count = fields.Integer(string="HTTP Requests", readonly=True)
+    sent_count = fields.Integer(string="Sent", readonly=True, help="Updates the shop accepted.")
     line_ids = fields.One2many("marketplace.run.line", "run_id", string="Orders", readonly=True)
 
     @api.depends("account_id", "started_at")

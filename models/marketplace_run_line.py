@@ -5,6 +5,7 @@ LINE_RESULTS = [
     ("updated", "Updated"),
     ("skipped", "Skipped"),
     ("failed", "Failed"),
+    ("sent", "Sent"),
 ]
 
 
@@ -29,3 +30,9 @@ class MarketplaceRunLine(models.Model):
         help="The next run tries this order again (the account's import date stays before it)."
     )
     payload = fields.Text(help="The order as the shop sent it, kept to investigate failures.")
+    picking_id = fields.Many2one(
+        "stock.picking", string="Delivery", ondelete="set null", index="btree_not_null"
+    )
+    export_id = fields.Many2one(
+        "marketplace.export", string="Update", ondelete="set null", index="btree_not_null"
+    )
