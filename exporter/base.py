@@ -123,7 +123,20 @@ class Sender:
         return Outcome(NOT_NEEDED, message, status_code=code)
 
     def prepare_status(self, export):
-        """(status code, outcome when nothing is to be sent)."""
+        """(status code, outcome when nothing is to be sent now)."""
+        if export.event == "deliver":
+            pending = export.sale_order_id.marketplace_export_ids.filtered(
+                lambda e: e.kind == "shipment" and e.state in ("to_send", "failed")
+            )
+            if pending:
+                # the buyer is told 'shipped' with the tracking number, not before it
+                return "", Outcome(
+                    TO_SEND,
+                    self.env._(
+                        "Waits until the shop has the shipments of %s.",
+                        ", ".join(pending.picking_id.mapped("name")),
+                    ),
+                )
         row = self.target_status(export)
         if not row:
             return "", Outcome(
@@ -144,11 +157,10 @@ class Sender:
             numbers
         )
 
-    def no_tracking_outcome(self, export):
-        """A delivery without a tracking number: with the account taking tracking numbers from
-        the shop, it waits a few days for one (looked up by each run), then fails."""
-        picking = export.picking_id
-        if self.account.import_tracking and not self.run.waited_too_long(picking):
+    def waiting_for_tracking(self, export):
+        """With the account taking tracking numbers from the shop, a delivery validated without
+        one waits a few days for the shop to have it (looked up by each run); None after."""
+        if self.account.import_tracking and not self.run.waited_too_long(export.picking_id):
             return Outcome(
                 TO_SEND,
                 self.env._(
@@ -156,11 +168,14 @@ class Sender:
                     "the next run."
                 ),
             )
+        return None
+
+    def missing_tracking(self, export):
         return Outcome(
             FAILED,
             self.env._(
                 "The delivery %s has no tracking number: enter it (Tracking Reference), then "
                 "Retry.",
-                picking.name,
+                export.picking_id.name,
             ),
         )

@@ -34,9 +34,9 @@ class CsCartSender(Sender):
             return Outcome(NOT_NEEDED, env._("The delivery moved no item of the CS-Cart order."))
         numbers = self.tracking_numbers(picking)
         if not numbers and self.account.import_tracking:
-            pulled = self._tracking_from_shop(export, items)
-            if pulled:
-                return pulled
+            waiting = self._tracking_from_shop(export, items) or self.waiting_for_tracking(export)
+            if waiting:
+                return waiting
         carrier = shop_carrier(self.account, picking.carrier_id)
         if picking.carrier_id and not carrier:
             return Outcome(
@@ -48,8 +48,6 @@ class CsCartSender(Sender):
                 ),
             )
         if not numbers and not carrier:
-            if self.account.import_tracking:
-                return self.no_tracking_outcome(export)
             return Outcome(
                 FAILED,
                 env._(

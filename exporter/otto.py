@@ -33,7 +33,11 @@ class OttoSender(Sender):
             )
         numbers = self.tracking_numbers(picking)
         if not numbers:
-            return self._tracking_from_otto(export, items) or self.no_tracking_outcome(export)
+            return (
+                self._tracking_from_otto(export, items)
+                or self.waiting_for_tracking(export)
+                or self.missing_tracking(export)
+            )
         carrier = shop_carrier(self.account, picking.carrier_id)
         if carrier not in OTTO_CARRIERS:
             return Outcome(FAILED, self._carrier_problem(picking))

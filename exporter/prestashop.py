@@ -19,6 +19,8 @@ class PrestaShopSender(Sender):
     def _send_shipment(self, export, look_up_first):
         env, picking, order = self.env, export.picking_id, export.sale_order_id
         numbers = self.tracking_numbers(picking)
+        if not numbers and not self.account.import_tracking:
+            return Outcome(NOT_NEEDED, env._("The delivery has no tracking number to send."))
         records = self.client.order_carriers(order.marketplace_order_id)
         if not numbers:
             others = {
@@ -43,9 +45,9 @@ class PrestaShopSender(Sender):
                     ),
                     answer=records[-1],
                 )
-            if self.account.import_tracking:
-                return self.no_tracking_outcome(export)
-            return Outcome(NOT_NEEDED, env._("The delivery has no tracking number to send."))
+            return self.waiting_for_tracking(export) or Outcome(
+                NOT_NEEDED, env._("No tracking number, in Odoo or on the shop, to send.")
+            )
         if not records:
             return Outcome(
                 FAILED,

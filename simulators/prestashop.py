@@ -388,7 +388,7 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
             self._change_state(order, str(state_id), moment)
         return order
 
-    def _change_state(self, order, state_id, moment):
+    def _change_state(self, order, state_id, moment, invent_tracking=True):
         state = self.order_states[state_id]
         stamp = local_text(moment, self.timezone)
         history_id = self._next("order_histories")
@@ -410,6 +410,8 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
         if state["shipped"] == "1" and order["delivery_number"] == "0":
             order["delivery_number"], order["delivery_date"] = order["invoice_number"], stamp
             carrier = self.order_carriers.get(self._index["carriers"].get(str(order["id"]), ""))
-            if carrier and not carrier["tracking_number"]:
+            # a merchant shipping from the back office types the number in; the webservice
+            # (invent_tracking=False) leaves it to whoever sets it
+            if carrier and not carrier["tracking_number"] and invent_tracking:
                 carrier["tracking_number"] = f"6A{self.rng.randrange(10**10, 10**11)}"
         return record

@@ -255,7 +255,7 @@ class PrestaShopApi:
                 85,
                 f'Validation error: "Order state {data["id_order_state"]} does not exist"',
             )
-        record = self._change_state(order, state_id, self.clock)
+        record = self._change_state(order, state_id, self.clock, invent_tracking=False)
         self.status_changes.append((str(order["id"]), state_id))
         return self._render(request, 201, {"order_history": record})
 

@@ -17,6 +17,7 @@ from ..simulators.data import localized_catalog
 class MarketplaceExportCase(TransactionCase):
     backend = None
     simulator_class = None
+    simulator_options = {}
     catalog_language = "de"
 
     @classmethod
@@ -83,7 +84,7 @@ class MarketplaceExportCase(TransactionCase):
         patcher = patch.object(BaseClient, "backoff_base", 0.0)
         patcher.start()
         self.addCleanup(patcher.stop)
-        self.sim = self.simulator_class(seed=17, orders=0)
+        self.sim = self.simulator_class(seed=17, orders=0, **self.simulator_options)
         self.sim.start()
         self.addCleanup(self.sim.stop)
         self.account.write(
