@@ -122,6 +122,10 @@ class Sender:
             return None
         return Outcome(NOT_NEEDED, message, status_code=code)
 
+    def status_sent(self, export, code):
+        """The shop reports the status now: the next import finds no change to apply."""
+        export.sale_order_id.marketplace_status = code
+
     def prepare_status(self, export):
         """(status code, outcome when nothing is to be sent now)."""
         if export.event == "deliver":

@@ -150,6 +150,7 @@ class CsCartSender(Sender):
         self.client.set_order_status(
             order.marketplace_order_id, code, notify=self.account.export_notify_buyer
         )
+        self.status_sent(export, code)
         return Outcome(
             SENT,
             self.env._("Status set on the shop: %s.", self.status_label(code)),

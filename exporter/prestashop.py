@@ -92,6 +92,7 @@ class PrestaShopSender(Sender):
         if look_up_first:
             current = self.client.order_fields(order.marketplace_order_id, ("current_state",))
             if current["current_state"] == code:
+                self.status_sent(export, code)
                 return Outcome(
                     SENT,
                     env._(
@@ -105,6 +106,7 @@ class PrestaShopSender(Sender):
         history_id = self.client.add_order_history(
             order.marketplace_order_id, code, send_email=self.account.export_notify_buyer
         )
+        self.status_sent(export, code)
         return Outcome(
             SENT,
             env._("Status set on the shop: %s.", self.status_label(code)),
