@@ -70,12 +70,17 @@ class PrestaShopExportMixin:
         return text(((answer or {}).get("order_history") or {}).get("id"))
 
     def order_fields(self, order_id, names):
-        """A few fields of one order, e.g. ('current_state',)."""
-        answer = self._get(f"orders/{int(order_id)}", display="[" + ",".join(["id", *names]) + "]")
-        order = answer.get("order") if isinstance(answer, dict) else None
-        if not isinstance(order, dict):
-            raise BadPayloadError(f"GET /api/orders/{order_id}: the answer has no order")
-        return {name: text(order.get(name)) for name in names}
+        """A few fields of one order, e.g. ('current_state',), read through the list (``display``
+        is a list parameter)."""
+        orders = self._list(
+            "orders",
+            "orders",
+            display="[" + ",".join(["id", *names]) + "]",
+            **{"filter[id]": f"[{int(order_id)}]"},
+        )
+        if not orders:
+            raise BadPayloadError(f"GET /api/orders: order {order_id} is not on the shop")
+        return {name: text(orders[0].get(name)) for name in names}
 
     def find_customer_thread(self, order_id):
         """The id of the order's customer thread (the first one), or ''."""

@@ -79,7 +79,8 @@ def shipment_comments(account, picking):
             if move.state == "posted" and move.move_type == "out_invoice"
         ]
     if account.export_delivery_dates:
-        if order.commitment_date:
-            lines.append(env._("Expected delivery: %s", shop_date(account, order.commitment_date)))
+        expected = order.commitment_date or picking.scheduled_date
+        if expected:
+            lines.append(env._("Expected delivery: %s", shop_date(account, expected)))
         lines.append(env._("Shipped on %s", shop_date(account, picking.date_done)))
     return "\n".join(lines)

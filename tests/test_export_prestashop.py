@@ -259,7 +259,8 @@ class TestPrestaShopExport(MarketplaceExportCase):
         self.send()
         # the order's state is read: the history arrived, it is not posted again
         (get,) = self.sent()
-        self.assertEqual((get["method"], get["path"]), ("GET", f"/api/orders/{raw['id']}"))
+        self.assertEqual((get["method"], get["path"]), ("GET", "/api/orders"))
+        self.assertEqual(get["query"]["filter[id]"], [f"[{raw['id']}]"])
         self.assertEqual(status.state, "sent")
         self.assertEqual(self.sim.status_changes, [(str(raw["id"]), "4")])
 
