@@ -1,4 +1,5 @@
 import logging
+import time
 
 import psycopg2
 
@@ -36,8 +37,10 @@ class ExportRun:
 
     batch_size = 500
 
-    def __init__(self, account, export_ids=None):
+    def __init__(self, account, export_ids=None, time_budget=None):
         account.ensure_one()
+        self.deadline = time.monotonic() + time_budget if time_budget else None
+        self.left_over = 0
         self.uid = account.env.uid
         self.account = account.sudo()
         self.env = self.account.env
@@ -72,7 +75,10 @@ class ExportRun:
         try:
             self.client = self.account._get_client()
             sender = SENDERS[self.account.backend](self)
-            for export in exports:
+            for position, export in enumerate(exports):
+                if self.deadline and time.monotonic() > self.deadline:
+                    self.left_over = len(exports) - position  # the next run sends them
+                    break
                 self._send_one(sender, export)
         except MarketplaceError as exc:  # refused credentials, no API address
             error = exc
@@ -119,7 +125,11 @@ class ExportRun:
         except Exception as exc:
             self.env.cr.rollback()
             _logger.exception("Marketplace update %s could not be sent", export.display_name)
-            outcome = Outcome(FAILED, self.env._("Unexpected error: %s", exc))
+            # after a request went out, the shop may have done it: look before sending again
+            outcome = Outcome(
+                TO_SEND if self.attempted else FAILED,
+                self.env._("Unexpected error: %s", exc),
+            )
         now = fields.Datetime.now()
         values = {
             "state": outcome.state,
@@ -202,13 +212,16 @@ class ExportRun:
     def _run_text(self):
         if self.run.message:
             return f"{self.account.name}: {self.run.message}"
-        return self.env._(
+        text = self.env._(
             "%(account)s: %(sent)s sent, %(skipped)s not needed, %(failed)s failed.",
             account=self.account.name,
             sent=self.counts["sent"],
             skipped=self.counts["skipped"],
             failed=self.counts["failed"],
         )
+        if self.left_over:
+            text += " " + self.env._("%s more are left to the scheduled action.", self.left_over)
+        return text
 
     def _summary(self, text, failed=False):
         return {"text": text, "failed": failed, "run_id": self.run.id if self.run else False}

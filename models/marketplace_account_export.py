@@ -1,11 +1,16 @@
 import logging
 
 from odoo import _, api, models
+from odoo.modules import module
 
 from ..const import DEFAULT_EXPORT_STATUSES
 from ..exporter.run import ExportRun
 
 _logger = logging.getLogger(__name__)
+
+# Seconds a sending run started from the screen may take: well inside the time an HTTP request
+# may take on a server with workers; the scheduled action sends the rest.
+MANUAL_TIME_BUDGET = 60
 
 # account field of the shop status each event sets
 EXPORT_STATUS_FIELDS = {
@@ -52,18 +57,25 @@ class MarketplaceAccount(models.Model):
         self.ensure_one()
         return self[EXPORT_STATUS_FIELDS[event]]
 
-    def _export_updates(self, export_ids=None):
+    def _export_updates(self, export_ids=None, time_budget=None):
         """Send the account's pending updates (or only ``export_ids``, failed ones included), each
         account in a cursor of its own that commits after every update: what the shop accepted
         is recorded at once, so a crash never sends it twice, and a person's request does not
-        keep the other updates waiting. Returns one summary per account (dicts)."""
+        keep the other updates waiting. ``time_budget``: seconds after which a run leaves the
+        rest to the next one. Returns one summary per account (dicts)."""
+        if module.current_test and not self.env.registry.in_test_mode():
+            # a cursor of its own would be a real one, outside the test's transaction
+            raise RuntimeError(
+                "Sending marketplace updates in tests needs the registry's test mode"
+            )
         summaries = []
         self.env.flush_all()  # the other cursor reads what this one wrote (tests, same request)
         for account in self:
             with self.env.registry.cursor() as cr:
                 env = self.env(cr=cr)
                 own = account.with_env(env).with_company(account.company_id)
-                summaries.append(ExportRun(own, export_ids=export_ids).execute())
+                run = ExportRun(own, export_ids=export_ids, time_budget=time_budget)
+                summaries.append(run.execute())
         self.env.invalidate_all()  # what the other cursor wrote
         return summaries
 

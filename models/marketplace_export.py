@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .marketplace_account import MANAGER_GROUP
+from .marketplace_account_export import MANUAL_TIME_BUDGET
+
 EXPORT_KINDS = [
     ("shipment", "Shipment"),
     ("status", "Status Change"),
@@ -85,8 +88,12 @@ class MarketplaceExport(models.Model):
         "before sending it again.",
     )
     message = fields.Text(readonly=True, help="What was sent, what the shop answered, or why not.")
-    request = fields.Text(readonly=True, help="The last request sent to the shop.")
-    answer = fields.Text(readonly=True, help="The shop's answer to it.")
+    request = fields.Text(
+        readonly=True,
+        groups=MANAGER_GROUP,
+        help="The last request sent to the shop (it may hold the buyer's e-mail: managers only).",
+    )
+    answer = fields.Text(readonly=True, groups=MANAGER_GROUP, help="The shop's answer to it.")
     attempt_count = fields.Integer(string="Attempts", readonly=True)
     last_attempt_at = fields.Datetime(readonly=True)
     sent_at = fields.Datetime(readonly=True)
@@ -123,5 +130,7 @@ class MarketplaceExport(models.Model):
             by_account.setdefault(export.account_id, []).append(export.id)
         summaries = []
         for account, export_ids in by_account.items():
-            summaries += account._export_updates(export_ids=export_ids)
+            summaries += account._export_updates(
+                export_ids=export_ids, time_budget=MANUAL_TIME_BUDGET
+            )
         return self.env["marketplace.account"]._export_notification(summaries)

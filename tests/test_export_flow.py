@@ -134,6 +134,17 @@ class TestExportFlow(MarketplaceExportCase):
         action = self.account.action_send_updates()
         self.assertIn("nothing to send", action["params"]["message"])
 
+    def test_a_run_from_the_screen_keeps_to_its_time(self):
+        self.shipped_order("B1")
+        self.shipped_order("B2")
+        (summary,) = self.account._export_updates(time_budget=1e-9)
+        self.env.invalidate_all()
+        self.assertIn("2 more are left to the scheduled action", summary["text"])
+        self.assertEqual(self.sim.shipments, [])
+        self.assertEqual(self.account.export_pending_count, 2)
+        self.send()
+        self.assertEqual(len(self.sim.shipments), 2)
+
     def test_retry_only_what_was_not_sent(self):
         raw, sale, picking = self.shipped_order()
         self.send()
