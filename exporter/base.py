@@ -22,6 +22,7 @@ class Outcome:
     status_code: str = ""
     request: object = None
     answer: object = None
+    waiting: bool = False  # to send later, and nothing went wrong: not a failure in the log
 
 
 def split_tracking(value):
@@ -140,6 +141,7 @@ class Sender:
                         "Waits until the shop has the shipments of %s.",
                         ", ".join(pending.picking_id.mapped("name")),
                     ),
+                    waiting=True,
                 )
         row = self.target_status(export)
         if not row:
@@ -171,6 +173,7 @@ class Sender:
                     "No tracking number yet, neither in Odoo nor on the shop: looked up again by "
                     "the next run."
                 ),
+                waiting=True,
             )
         return None
 

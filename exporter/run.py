@@ -16,7 +16,8 @@ _logger = logging.getLogger(__name__)
 # Namespace of the export's PostgreSQL advisory locks (the import uses 7_482_133).
 EXPORT_LOCK_NAMESPACE = 7_482_134
 SENDERS = {"otto": OttoSender, "prestashop": PrestaShopSender, "cscart": CsCartSender}
-# the run log's result of each outcome
+# the run log's result of each outcome (an update still to send is a failure of this run,
+# unless it only waits: for its shipments, for a tracking number)
 RESULTS = {SENT: "sent", NOT_NEEDED: "skipped", FAILED: "failed", TO_SEND: "failed"}
 # how long a delivery waits for a tracking number from the shop before it is reported
 TRACKING_WAIT_DAYS = 3
@@ -95,11 +96,13 @@ class ExportRun:
     def _pending(self):
         Export = self.env["marketplace.export"]
         if self.export_ids is None:
-            return Export.search(
+            exports = Export.search(
                 [("account_id", "=", self.account.id), ("state", "=", "to_send")],
                 order="id",
                 limit=self.batch_size,
             )
+            # a 'delivered' status behind a failed shipment waits for a person: no run for it
+            return exports.filtered(lambda e: not self._behind_failed_shipment(e))
         exports = (
             Export.browse(self.export_ids)
             .exists()
@@ -108,6 +111,16 @@ class ExportRun:
         # a person asked to send them: the failed ones get another try
         exports.filtered(lambda e: e.state == "failed").write({"state": "to_send"})
         return exports.sorted("id")
+
+    def _behind_failed_shipment(self, export):
+        return (
+            export.kind == "status"
+            and export.event == "deliver"
+            and any(
+                other.kind == "shipment" and other.state == "failed"
+                for other in export.sale_order_id.marketplace_export_ids
+            )
+        )
 
     # --- one update ------------------------------------------------------------------------------
     def _send_one(self, sender, export):
@@ -136,7 +149,7 @@ class ExportRun:
             "message": outcome.message,
             # still unknown when a request went out without an answer, now or before
             "outcome_unknown": outcome.state == TO_SEND and (look_up_first or self.attempted),
-            "attempt_count": attempts + 1,
+            "attempt_count": attempts if outcome.waiting else attempts + 1,
             "last_attempt_at": now,
         }
         if outcome.state == SENT:
@@ -173,7 +186,7 @@ class ExportRun:
             payload["request"] = outcome.request
         if outcome.answer is not None:
             payload["answer"] = outcome.answer
-        result = RESULTS[outcome.state]
+        result = "skipped" if outcome.waiting else RESULTS[outcome.state]
         self.env["marketplace.run.line"].sudo().create(
             {
                 "run_id": self.run.id,
@@ -185,7 +198,7 @@ class ExportRun:
                 "export_id": export.id,
                 "result": result,
                 "message": f"{kinds[export.kind]}: {outcome.message}",
-                "retryable": outcome.state == TO_SEND,
+                "retryable": outcome.state == TO_SEND and not outcome.waiting,
                 "payload": as_text(payload)[:100_000] if payload else False,
             }
         )

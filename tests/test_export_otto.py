@@ -1,4 +1,5 @@
 import json
+from datetime import timedelta
 
 from odoo.tests import Form, tagged
 
@@ -301,10 +302,18 @@ class TestOttoExport(MarketplaceExportCase):
         raw = self.add([("HS-EISENB", 1)])
         sale = self.import_order(raw["salesOrderId"])
         picking = self.deliver(sale)
-        self.send()
+        run = self.send()
         self.assertEqual([r["method"] for r in self.sent()], ["GET"])
         self.assertEqual(picking.marketplace_export_state, "to_send")
         self.assertIn("No tracking number yet", picking.marketplace_export_message)
+        # waiting is no failure
+        self.assertEqual((run.state, run.line_ids.result), ("done", "skipped"))
+        self.assertEqual(self.exports(sale).attempt_count, 0)
+        # after three days without one, the delivery is reported
+        picking.date_done -= timedelta(days=3)
+        self.send()
+        self.assertEqual(picking.marketplace_export_state, "failed")
+        self.assertIn("has no tracking number", picking.marketplace_export_message)
 
     def test_cancelled_in_odoo_cancels_the_open_items(self):
         raw = self.add([("MW-20L", 1), ("TS-UNI-L", 2)])

@@ -239,6 +239,7 @@ class TestPrestaShopExport(MarketplaceExportCase):
         # 'shipped' waits for the tracking number: the buyer is not told without it
         self.assertEqual(self.exports(sale, "status").state, "to_send")
         self.assertEqual(self.sim.status_changes, [])
+        self.assertFalse(self.send())  # both wait for a person: no run, no request
         picking.carrier_tracking_ref = "6A1"  # corrected: to send again
         self.assertEqual(picking.marketplace_export_state, "to_send")
         self.send()
