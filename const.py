@@ -101,3 +101,18 @@ DEFAULT_EXPORT_STATUSES = {
     "prestashop": {"confirm": "3", "shipped": "4", "delivered": "5", "cancel": "6"},
     "cscart": {"confirm": "P", "shipped": "C", "delivered": "C", "cancel": "I"},
 }
+# The statuses whose orders a new account counts as paid (payment entries). OTTO: processable and
+# later, never announced; PrestaShop: the states of a fresh install with the 'paid' flag, except
+# 7 (refunded: the money went back to the buyer); CS-Cart: processed and complete.
+DEFAULT_PAID_STATUSES = {
+    "otto": {"PROCESSABLE", "SENT", "RETURNED"},
+    "prestashop": {"2", "3", "4", "5", "9", "11"},
+    "cscart": {"P", "C"},
+}
+
+# Code of the payment providers of marketplace accounts (see models/payment_provider.py).
+PAYMENT_PROVIDER_CODE = "marketplace"
+# Journal code of an account's payment journal (at most 5 characters, a number is added if taken).
+PAYMENT_JOURNAL_CODES = {"otto": "OTTO", "prestashop": "PSHOP", "cscart": "CSCRT"}
+# Transaction references start with this, then the shop's order number.
+PAYMENT_REFERENCE_PREFIXES = {"otto": "OTTO", "prestashop": "PS", "cscart": "CSCART"}

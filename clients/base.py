@@ -21,7 +21,7 @@ from .errors import (
     RequestError,
     TemporaryError,
 )
-from .records import OrderFailure, OrderPage
+from .records import OrderFailure, OrderIdentity, OrderPage
 
 _logger = logging.getLogger(__name__)
 
@@ -35,6 +35,9 @@ class BaseClient:
     max_tries = 4
     backoff_base = 1.0  # seconds before the second try; doubled for each further one
     max_wait = 60.0  # never wait longer than this between two tries
+    # Whether pages come oldest change first, so that the account's "imported until" date may
+    # move after each page; otherwise it moves once the last page is read.
+    pages_in_change_order = True
 
     def __init__(
         self,
@@ -46,6 +49,7 @@ class BaseClient:
         shop_timezone="UTC",
         shop_ids=(),
         currency="EUR",
+        period_days=30,
         session=None,
     ):
         if not base_url:
@@ -57,8 +61,13 @@ class BaseClient:
         self.shop_timezone = shop_timezone or "UTC"
         self.shop_ids = tuple(str(shop_id) for shop_id in shop_ids)
         self.currency = currency or "EUR"  # of shops whose orders do not say it (CS-Cart)
+        self.period_days = period_days  # the account's default import period
         self.session = session or requests.Session()
         self.request_count = 0
+        self.last_response_date = None  # the shop's clock (HTTP Date header), naive UTC
+        # for clients whose pages are not in change order: the shop's clock when the listing
+        # began; every change after it is seen by the next run
+        self.listing_started_at = None
 
     # --- hooks for subclasses -----------------------------------------------------------------
     def _auth(self):
@@ -71,6 +80,14 @@ class BaseClient:
     def _secrets(self):
         """Every value that must never reach a log line or an error message."""
         return [self.secret]
+
+    def _refusal(self, response, label):
+        """The error for an HTTP 401/403 the credentials cannot get past."""
+        return AuthenticationError(
+            f"{label}: the shop refused the credentials (HTTP {response.status_code}). "
+            "Check the account's API login and secret.",
+            status=response.status_code,
+        )
 
     def _forget_credentials(self):
         """Drop cached credentials after a 401; return True if trying again could help."""
@@ -152,11 +169,7 @@ class BaseClient:
                         renewed = True
                         attempt -= 1
                         continue
-                    raise AuthenticationError(
-                        f"{label}: the shop refused the credentials (HTTP {status}). "
-                        "Check the account's API login and secret.",
-                        status=status,
-                    )
+                    raise self._refusal(response, label)
                 if status == 429:
                     wait = self._retry_after(response)
                     error = RateLimitError(f"{label}: rate limit reached (HTTP 429)", status=status)
@@ -172,6 +185,7 @@ class BaseClient:
                         f"{label}: HTTP {status}: {self._error_text(response)}", status=status
                     )
                 else:
+                    self.last_response_date = _http_date(response.headers.get("Date"))
                     if not response.content.strip():
                         return None
                     try:
@@ -258,14 +272,35 @@ class BaseClient:
                 )
         return page
 
+    def _select_page(self, raws, identify, select, read):
+        """The page of ``raws``: those ``select`` wants (all without ``select``) read in full by
+        ``read(raws) -> OrderPage``, the others left as identities in ``page.unread``. A raw
+        order without an id is always read, so that it fails with its reason."""
+        if select is None:
+            return read(raws)
+        identities = [identity(raw, identify) for raw in raws]
+        wanted = select([ident for ident in identities if ident.order_id])
+        chosen = [
+            raw
+            for raw, ident in zip(raws, identities, strict=True)
+            if not ident.order_id or ident.order_id in wanted
+        ]
+        page = read(chosen) if chosen else OrderPage()
+        page.unread = [i for i in identities if i.order_id and i.order_id not in wanted]
+        return page
+
     # --- what every client offers ----------------------------------------------------------------
     def test_connection(self):
         """Authenticate and read something small; return a sentence for the user."""
         raise NotImplementedError
 
-    def iter_order_pages(self, since):
-        """Yield ``OrderPage`` objects of the orders changed since ``since`` (naive UTC), oldest
-        change first."""
+    def iter_order_pages(self, since, select=None):
+        """Yield ``OrderPage`` objects of the orders changed since ``since`` (naive UTC).
+
+        ``select(identities) -> set of order ids``: called with the ``OrderIdentity`` of every
+        order of a page before it is read in full; the others are not read (no details, no
+        addresses) and come back in ``page.unread``. The importer uses it to skip orders
+        unchanged since the last run and orders in statuses it does not import."""
         raise NotImplementedError
 
     def get_order(self, reference):
@@ -273,12 +308,30 @@ class BaseClient:
         raise NotImplementedError
 
     def list_statuses(self):
-        """Return the shop's order statuses as ``[(code, name)]``."""
+        """Return the shop's order statuses as ``[(code, name, paid)]``; ``paid`` says whether
+        orders in the status have been paid, None where the shop does not say."""
         raise NotImplementedError
 
     def set_status(self, order_id, status):
         """Set the order's status on the shop."""
         raise NotImplementedError
+
+
+def _http_date(value):
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def identity(raw, identify):
+    order_id, order_ref, changed_at, status = identify(raw)
+    return OrderIdentity(order_id, order_ref or order_id, status, changed_at)
 
 
 def describe_error(exc):

@@ -1,11 +1,15 @@
 """CS-Cart REST API client (https://shop.example/api/2.0/).
 
-HTTP Basic with the administrator's e-mail and API key. The order list only has summaries: each
-order's details come from ``GET /orders/{id}``. Newer CS-Cart versions filter the list by
-``updated_at_from``; an older one ignores it and has no ``updated_at``: then the client pages
-newest-first until it passes the start date and hands the orders out oldest first.
+HTTP Basic with the administrator's e-mail and API key. The order list only has summaries
+(``order_id``, ``status``, ``timestamp``, ``total``..., never ``updated_at``, and no sorting by
+it); each order's details come from ``GET /orders/{id}``. So the client re-lists and compares:
+the importer is shown each summary's status and asks for the details of new orders and of those
+whose status changed. Newer CS-Cart versions narrow the list with ``updated_at_from`` (a probe
+with a date in the future tells whether the filter is honoured); an older one ignores it, and
+then the whole import period is re-listed, newest first, down to its start.
 """
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from requests.auth import HTTPBasicAuth
@@ -16,17 +20,27 @@ from .errors import AuthenticationError, BadPayloadError, MarketplaceError, Orde
 from .parsing import text, to_decimal, to_money, unix_to_utc, utc_to_unix
 from .records import Address, Charge, Order, OrderFailure, OrderLine, OrderPage
 
+# A date no order has changed at yet: a CS-Cart that filters by change date lists nothing then.
+PROBE_FUTURE = timedelta(days=3650)
+
 
 class CsCartClient(CsCartExportMixin, BaseClient):
     backend = "cscart"
     api_root = "/api/2.0"
     page_size = 100
+    # sorted by order id (the list cannot be sorted by change date): the account's "imported
+    # until" date moves once every page is read
+    pages_in_change_order = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._filters_by_change = None
 
     def _auth(self):
         return HTTPBasicAuth(self.login, self.secret)
 
     def _list_page(self, page, **params):
-        params.update(page=page, items_per_page=self.page_size)
+        params.update(page=page, items_per_page=params.pop("items_per_page", self.page_size))
         if len(self.shop_ids) == 1:
             params["company_id"] = self.shop_ids[0]
         answer = self._request("GET", "/orders", params=params)
@@ -36,53 +50,67 @@ class CsCartClient(CsCartExportMixin, BaseClient):
         return answer.get("orders") or [], total
 
     def test_connection(self):
-        self._list_page(1)
+        self._list_page(1, items_per_page=1)
         return "Connected to CS-Cart: the API key can read orders."
 
-    def iter_order_pages(self, since):
-        """Page by change date (see PrestaShopClient.iter_order_pages): each page asks for the
-        orders changed since the last one read, orders already read are left out by id, and
-        only a full page of orders of one same second is stepped over by page number."""
-        cursor, page, seen = utc_to_unix(since), 1, set()
-        while True:
-            summaries, total = self._list_page(
-                page, updated_at_from=cursor, sort_by="updated_at", sort_order="asc"
-            )
-            if summaries and "updated_at" not in summaries[0] and not seen:
-                yield from self._legacy_pages(utc_to_unix(since))
-                return
-            fresh = [s for s in summaries if text(s.get("order_id")) not in seen]
-            if fresh:
-                yield self._details_page(fresh)
-            seen.update(text(s.get("order_id")) for s in summaries)
-            if len(summaries) < self.page_size or page * self.page_size >= total:
-                return
-            if fresh:
-                cursor, page = max(int(text(s.get("updated_at")) or 0) for s in summaries), 1
-            else:
-                page += 1
+    def filters_by_change(self):
+        """Whether this CS-Cart honours ``updated_at_from`` (4.10 and later): asked once, with a
+        date in the future, which such a store answers with an empty list."""
+        if self._filters_by_change is None:
+            future = datetime.now(timezone.utc).replace(tzinfo=None) + PROBE_FUTURE
+            __, total = self._list_page(1, items_per_page=1, updated_at_from=utc_to_unix(future))
+            self._filters_by_change = total == 0
+        return self._filters_by_change
 
-    def _legacy_pages(self, since_unix):
-        """An older CS-Cart cannot filter by change date: page newest-first by creation date."""
-        collected = []
-        page = 1
+    def iter_order_pages(self, since, select=None):
+        """Re-list and compare. With the change-date filter: the orders changed since ``since``,
+        by order id (a stable order: an order changing during the run cannot slide past the
+        pages). Without it: every order placed since the start of the import period (or
+        ``since`` when earlier), newest first. Each page's summaries go through ``select``; an
+        order is read once per run and status (one changed again during the run is read again)."""
+        if self.filters_by_change():
+            params = {
+                "updated_at_from": utc_to_unix(since),
+                "sort_by": "order_id",
+                "sort_order": "asc",
+            }
+            oldest = None
+        else:
+            params = {"sort_by": "date", "sort_order": "desc"}
+            period_start = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(
+                days=self.period_days
+            )
+            oldest = utc_to_unix(min(since, period_start))
+        page, seen = 1, set()
         while True:
-            summaries, total = self._list_page(page, sort_by="date", sort_order="desc")
-            recent = [s for s in summaries if int(text(s.get("timestamp")) or 0) >= since_unix]
-            collected.extend(recent)
-            if len(recent) < len(summaries) or not summaries or page * self.page_size >= total:
-                break
+            summaries, total = self._list_page(page, **params)
+            if page == 1:
+                self.listing_started_at = self.last_response_date
+            summaries = [s for s in summaries if isinstance(s, dict)]
+            if self.shop_ids:
+                summaries = [s for s in summaries if text(s.get("company_id")) in self.shop_ids]
+            in_period = [
+                s
+                for s in summaries
+                if oldest is None or _timestamp(s) is None or _timestamp(s) >= oldest
+            ]
+            keys = [(text(s.get("order_id")), text(s.get("status"))) for s in in_period]
+            fresh = [s for s, key in zip(in_period, keys, strict=True) if key not in seen]
+            seen.update(keys)
+            if fresh:
+                yield self._select_page(fresh, identify_order, select, self._details_page)
+            if (
+                len(in_period) < len(summaries)
+                or len(summaries) < self.page_size
+                or page * self.page_size >= total
+            ):
+                return
             page += 1
-        collected.reverse()
-        for start in range(0, len(collected), self.page_size):
-            yield self._details_page(collected[start : start + self.page_size])
 
     def _details_page(self, summaries):
         page = OrderPage()
         for summary in summaries:
             order_id = text(summary.get("order_id"))
-            if self.shop_ids and text(summary.get("company_id")) not in self.shop_ids:
-                continue
             try:
                 raw = self._request("GET", f"/orders/{order_id}")
             except AuthenticationError:
@@ -109,14 +137,17 @@ class CsCartClient(CsCartExportMixin, BaseClient):
         return parse_order(raw, self.currency)
 
     def list_statuses(self):
+        """The order statuses (type O). CS-Cart answers ``{"statuses": [...], "params"}``; its
+        documentation shows a bare list: both are read."""
         answer = self._request("GET", "/statuses", params={"items_per_page": 100})
-        statuses = answer.get("statuses") if isinstance(answer, dict) else None
+        statuses = answer.get("statuses") if isinstance(answer, dict) else answer
         if not isinstance(statuses, list):
             raise BadPayloadError("GET /api/2.0/statuses: the answer has no list of statuses")
+        # the statuses API does not say which statuses are paid (None: unknown)
         return [
-            (text(s.get("status")), text(s.get("description")) or text(s.get("status")))
+            (text(s.get("status")), text(s.get("description")) or text(s.get("status")), None)
             for s in statuses
-            if text(s.get("type") or "O") == "O"
+            if isinstance(s, dict) and text(s.get("type") or "O") == "O"
         ]
 
     def set_status(self, order_id, status):
@@ -130,14 +161,23 @@ def _failure(summary, message):
 
 
 def identify_order(raw):
+    """(id, number, change date, status). A summary has no ``updated_at``: its change date is
+    None (its creation date says nothing of a later change); a detail has one."""
     if not isinstance(raw, dict):
         return "", "", None, ""
     try:
-        changed_at = unix_to_utc(raw.get("updated_at") or raw.get("timestamp"))
-    except (TypeError, ValueError):
+        changed_at = unix_to_utc(raw["updated_at"]) if raw.get("updated_at") else None
+    except (TypeError, ValueError, OverflowError, OSError):
         changed_at = None
     order_id = text(raw.get("order_id"))
     return order_id, order_id, changed_at, text(raw.get("status"))
+
+
+def _timestamp(summary):
+    try:
+        return int(float(text(summary.get("timestamp"))))
+    except ValueError:
+        return None
 
 
 def _address(raw, prefix):

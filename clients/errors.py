@@ -21,6 +21,11 @@ class AuthenticationError(MarketplaceError):
     """The shop refused the credentials (HTTP 401/403)."""
 
 
+class PermissionRefusedError(AuthenticationError):
+    """The credentials are right but may not use this resource or method (a permission of the
+    API key is missing); the message names it."""
+
+
 class RateLimitError(MarketplaceError):
     """The shop kept answering HTTP 429 after every allowed retry."""
 

@@ -73,7 +73,9 @@ class OttoClient(OttoExportMixin, BaseClient):
         self._request("GET", "/v4/orders", params={"limit": 1})
         return "Connected to OTTO Market: the API user can read orders."
 
-    def iter_order_pages(self, since):
+    def iter_order_pages(self, since, select=None):
+        """Pages of the orders changed since ``since``, oldest change first. OTTO's list holds
+        whole orders: ``select`` (see BaseClient) only spares the parsing of those unneeded."""
         params = {
             "fromDate": utc_to_iso(since),
             "limit": self.page_size,
@@ -84,13 +86,17 @@ class OttoClient(OttoExportMixin, BaseClient):
             answer = self._request("GET", "/v4/orders", params=params)
             if not isinstance(answer, dict) or not isinstance(answer.get("resources", []), list):
                 raise BadPayloadError("GET /v4/orders: the answer has no list of resources")
-            yield self._make_page(answer.get("resources") or [], parse_order, identify_order)
+            raws = answer.get("resources") or []
+            yield self._select_page(raws, identify_order, select, self._make_page_of)
             cursor = next_cursor(answer)
             if not cursor:
                 return
             if cursor == params.get("nextcursor"):
                 raise BadPayloadError("GET /v4/orders: the next page link points to the same page")
             params = {"nextcursor": cursor, "limit": self.page_size}
+
+    def _make_page_of(self, raws):
+        return self._make_page(raws, parse_order, identify_order)
 
     def get_order(self, reference):
         raw = self._request("GET", f"/v4/orders/{reference.strip()}")
@@ -100,7 +106,7 @@ class OttoClient(OttoExportMixin, BaseClient):
             raise OrderDataError(f"Order {reference}: malformed answer ({exc})") from exc
 
     def list_statuses(self):
-        return [(state, state.replace("_", " ").capitalize()) for state in ITEM_STATES]
+        return [(state, state.replace("_", " ").capitalize(), None) for state in ITEM_STATES]
 
     def set_status(self, order_id, status):
         raise BadPayloadError("OTTO Market order statuses cannot be set by the seller.")
@@ -116,17 +122,20 @@ def next_cursor(answer):
 
 
 def identify_order(raw):
+    """(id, number, change date, status) of a raw order, whatever is broken in it: an order
+    without position items, or with states the connector does not know, must fail alone."""
     if not isinstance(raw, dict):
         return "", "", None, ""
     try:
         changed_at = order_changed_at(raw)
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
         changed_at = None
     try:
         status = bucket_status(raw.get("positionItems") or [])
-    except (TypeError, AttributeError):
+    except (TypeError, ValueError, AttributeError):
         status = ""
-    return text(raw.get("salesOrderId")), text(raw.get("orderNumber")), changed_at, status
+    order_id = text(raw.get("salesOrderId"))
+    return order_id, text(raw.get("orderNumber")) or order_id, changed_at, status
 
 
 def order_changed_at(raw):
@@ -136,7 +145,7 @@ def order_changed_at(raw):
 
 def bucket_status(items):
     """The order's status as OTTO's BUCKET mode sees it."""
-    states = {item.get("fulfillmentStatus") for item in items}
+    states = {item.get("fulfillmentStatus") for item in items if isinstance(item, dict)}
     for state in ("ANNOUNCED", "PROCESSABLE", "SENT", "RETURNED"):
         if state in states:
             return state
@@ -180,20 +189,84 @@ def _rate(value):
     return None if value in (None, "") else to_decimal(value, "vatRate")
 
 
+def item_price(item):
+    """What the buyer paid for one position item: ``itemValueReducedGrossPrice`` where OTTO gives
+    one (a reduction, e.g. a partner discount, already taken off), else ``itemValueGrossPrice``.
+    Returns (price paid, reduction included in it)."""
+    gross = _money(item["itemValueGrossPrice"], "itemValueGrossPrice")
+    reduced = item.get("itemValueReducedGrossPrice")
+    if not isinstance(reduced, dict) or reduced.get("amount") in (None, ""):
+        return gross, Decimal(0)
+    paid = _money(reduced, "itemValueReducedGrossPrice")
+    if paid > gross or paid < 0:
+        raise ValueError(
+            f"itemValueReducedGrossPrice {paid} is not between 0 and itemValueGrossPrice {gross}"
+        )
+    return paid, gross - paid
+
+
+def remaining_discounts(raw_discounts, reductions, active_ids):
+    """The initial discounts as order lines, each counted once: the part of a discount already
+    taken off its items' reduced prices (``reductions``: item id -> reduction left to match) is
+    not taken off again. A discount on cancelled items only is gone with them."""
+    charges = []
+    for discount in raw_discounts:
+        amount = abs(_money(discount.get("discountAmount"), "discountAmount"))
+        item_ids = [text(i) for i in discount.get("positionItemIds") or []]
+        if item_ids and not any(i in active_ids for i in item_ids):
+            continue
+        covered = Decimal(0)
+        for item_id in item_ids or list(reductions):
+            if item_id not in reductions or covered >= amount:
+                continue
+            take = min(reductions[item_id], amount - covered)
+            reductions[item_id] -= take
+            covered += take
+        if amount > covered:
+            charges.append(
+                Charge(
+                    name=text(discount.get("discountName"))
+                    or text(discount.get("name"))
+                    or "Discount",
+                    amount=amount - covered,
+                    vat_rate=_rate(discount.get("vatRate")),
+                    item_ids=item_ids,
+                )
+            )
+    return charges
+
+
 def parse_order(raw):
-    """Turn one OTTO order into an ``Order``."""
+    """Turn one OTTO order into an ``Order``.
+
+    One rule for prices: a position item costs what the buyer paid for it (``item_price``); an
+    initial discount becomes a discount line only for what the items' reduced prices do not
+    already include. Cancelled items are left out of the lines, with the fees and discounts that
+    concern only them (all items when every one is cancelled: the order is then cancelled).
+    """
     items = raw["positionItems"]
-    if not items:
+    if not isinstance(items, list) or not items:
         raise ValueError("the order has no position items")
+    if any(not isinstance(item, dict) for item in items):
+        raise ValueError("a position item is not an object")
+    unknown = sorted({text(item.get("fulfillmentStatus")) for item in items} - set(ITEM_STATES))
+    if unknown:
+        raise ValueError(f"unknown fulfillment status {', '.join(unknown)} of a position item")
     status = bucket_status(items)
-    active = [item for item in items if item.get("fulfillmentStatus") not in CANCELLED_STATES]
+    cancelled = {
+        text(item["positionItemId"])
+        for item in items
+        if item.get("fulfillmentStatus") in CANCELLED_STATES
+    }
+    active = [item for item in items if text(item["positionItemId"]) not in cancelled]
     currencies = set()
     lines = OrderedDict()
+    reductions = {}
     for item in active or items:
         product = item["product"]
-        price = item["itemValueGrossPrice"]
-        currencies.add(text(price.get("currency")) or "EUR")
-        unit_price = _money(price, "itemValueGrossPrice")
+        item_id = text(item["positionItemId"])
+        currencies.add(text(item["itemValueGrossPrice"].get("currency")) or "EUR")
+        unit_price, reductions[item_id] = item_price(item)
         sku = text(product.get("sku"))
         if not sku:
             raise ValueError("a position item has no SKU")
@@ -209,28 +282,25 @@ def parse_order(raw):
                 vat_rate=_rate(product.get("vatRate")),
             )
         line.quantity += 1
-        line.item_ids.append(text(item["positionItemId"]))
+        line.item_ids.append(item_id)
         line.recycling = line.recycling or bool(item.get("weeePickup"))
     if len(currencies) > 1:
         raise ValueError(f"the items are in several currencies: {', '.join(sorted(currencies))}")
-    shipping = [
-        Charge(
-            name=text(fee.get("name")) or "Shipping",
-            amount=_money(fee.get("deliveryFeeAmount"), "deliveryFeeAmount"),
-            vat_rate=_rate(fee.get("vatRate")),
-            item_ids=[text(i) for i in fee.get("positionItemIds") or []],
+    kept = {text(item["positionItemId"]) for item in active or items}
+    shipping = []
+    for fee in raw.get("initialDeliveryFees") or []:
+        item_ids = [text(i) for i in fee.get("positionItemIds") or []]
+        if item_ids and not any(i in kept for i in item_ids):
+            continue  # the fee of items all cancelled is not charged
+        shipping.append(
+            Charge(
+                name=text(fee.get("name")) or "Shipping",
+                amount=_money(fee.get("deliveryFeeAmount"), "deliveryFeeAmount"),
+                vat_rate=_rate(fee.get("vatRate")),
+                item_ids=item_ids,
+            )
         )
-        for fee in raw.get("initialDeliveryFees") or []
-    ]
-    discounts = [
-        Charge(
-            name=text(discount.get("name")) or "Discount",
-            amount=abs(_money(discount.get("discountAmount"), "discountAmount")),
-            vat_rate=_rate(discount.get("vatRate")),
-            item_ids=[text(i) for i in discount.get("positionItemIds") or []],
-        )
-        for discount in raw.get("initialDiscounts") or []
-    ]
+    discounts = remaining_discounts(raw.get("initialDiscounts") or [], reductions, kept)
     invoice = parse_address(raw.get("invoiceAddress"))
     delivery = parse_address(raw.get("deliveryAddress")) or invoice
     order = Order(
@@ -250,6 +320,12 @@ def parse_order(raw):
         customer_key=invoice.email.lower() if invoice and invoice.email else "",
         payment_method=text((raw.get("payment") or {}).get("paymentMethod")),
         recycling=any(line.recycling for line in lines.values()),
+        cancelled_item_ids=cancelled if active else set(),
+        # OTTO accepted the payment when the first item became processable
+        paid_at=min(
+            (iso_to_utc(item["processableDate"]) for item in items if item.get("processableDate")),
+            default=None,
+        ),
         raw=raw,
     )
     order.total = order.computed_total

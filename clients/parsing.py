@@ -1,7 +1,7 @@
 """Small pure helpers that read the values shops send: numbers as strings, dates in many forms."""
 
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from dateutil.parser import isoparse
@@ -22,7 +22,13 @@ def to_decimal(value, field_name="amount"):
 
 
 def to_money(value, field_name="amount"):
-    return to_decimal(value, field_name).quantize(CENT)
+    """Rounded to the cent half up, as shops round (2.345 -> 2.35; Decimal's default, half to
+    even, would give 2.34)."""
+    return round_money(to_decimal(value, field_name))
+
+
+def round_money(value):
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def iso_to_utc(value):

@@ -11,7 +11,13 @@ from decimal import Decimal
 from requests.auth import HTTPBasicAuth
 
 from .base import BaseClient
-from .errors import BadPayloadError, OrderDataError, RequestError
+from .errors import (
+    AuthenticationError,
+    BadPayloadError,
+    OrderDataError,
+    PermissionRefusedError,
+    RequestError,
+)
 from .parsing import local_to_utc, text, to_decimal, to_money, utc_to_local_text
 from .prestashop_export import PrestaShopExportMixin
 from .prestashop_xml import record_xml
@@ -31,6 +37,19 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
     def _auth(self):
         return HTTPBasicAuth(self.secret, "")
 
+    def _refusal(self, response, label):
+        """PrestaShop answers 401 code 26 for a resource the key is not granted, 405 code 25 for
+        a method: the key is right, a permission is missing."""
+        codes = {error.get("code") for error in _errors(response)}
+        if response.status_code == 401 and 26 in codes:
+            resource = label.split(" ", 1)[-1].removeprefix("/api/").split("/")[0]
+            return PermissionRefusedError(
+                f"{label}: the webservice key may not read {resource} (PrestaShop error 26). "
+                f"Give it GET on {resource} (Advanced Parameters > Webservice).",
+                status=401,
+            )
+        return super()._refusal(response, label)
+
     def _get(self, resource, **params):
         params["output_format"] = "JSON"
         return self._request("GET", f"/{resource}", params=params)
@@ -43,30 +62,57 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
             raise BadPayloadError(f"GET /api/{resource}: the answer has no list '{key}'")
         return answer[key]
 
+    # What the connector reads (GET) and writes; Test Connection checks the reads one by one.
+    READ_RESOURCES = (
+        "orders",
+        "order_states",
+        "addresses",
+        "customers",
+        "countries",
+        "currencies",
+    )
+
     def test_connection(self):
-        states = self._list("order_states", "order_states", display="[id]", limit="1")
-        return f"Connected to PrestaShop: the webservice key can read orders ({len(states)} state)."
+        """Read one record of every resource the import reads: a key without the permission
+        gets PrestaShop's 401 code 26 on that resource, named in the error."""
+        refused = []
+        for resource in self.READ_RESOURCES:
+            try:
+                self._list(resource, resource, display="[id]", limit="1")
+            except PermissionRefusedError:
+                refused.append(resource)
+        if refused:
+            raise AuthenticationError(
+                "The webservice key may not read: "
+                + ", ".join(refused)
+                + ". Give it GET on these resources (Advanced Parameters > Webservice)."
+            )
+        return (
+            "Connected to PrestaShop: the webservice key can read "
+            + ", ".join(self.READ_RESOURCES)
+            + "."
+        )
 
     # --- orders ----------------------------------------------------------------------------------
-    def iter_order_pages(self, since):
+    def iter_order_pages(self, since, select=None):
         """Page by change date, not by offset alone: an order changed while the pages are read
         moves to the end of the list, and offset paging would then skip the order that slid into
         the page already read. Each page asks for the orders changed since the last one read
-        (PrestaShop dates have whole seconds and '>' is strict: one second earlier, the orders
-        already read are left out by id); only a full page of orders of one same second is
-        stepped over by offset."""
+        (PrestaShop dates have whole seconds and '>' is strict: one second earlier). An order
+        is left out only when it was read with the same change date: one changed again during
+        the run comes back with its new date and is read again, so the change is not lost. Only a
+        full page of orders of one same second is stepped over by offset."""
         cursor, offset, seen = since, 0, set()
         while True:
             raws = self._list(
                 "orders", "orders", limit=f"{offset},{self.page_size}", **self._filters(cursor)
             )
             identities = [self._identify(raw) for raw in raws]
-            fresh = [
-                raw for raw, ident in zip(raws, identities, strict=True) if ident[0] not in seen
-            ]
+            keys = [(ident[0], ident[2]) for ident in identities]
+            fresh = [raw for raw, key in zip(raws, keys, strict=True) if key not in seen]
             if fresh:
-                yield self._page(fresh)
-            seen.update(ident[0] for ident in identities)
+                yield self._select_page(fresh, self._identify, select, self._page)
+            seen.update(keys)
             if len(raws) < self.page_size:
                 return
             changes = [ident[2] for ident in identities]
@@ -116,9 +162,18 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
         currencies = self._load_currencies()
 
         def parse(raw):
-            return parse_order(
+            order = parse_order(
                 raw, addresses, customers, self._countries, currencies, self.shop_timezone
             )
+            if order.currency is None:
+                # the key may not read currencies: the account says the shop's currency
+                order.currency = self.currency
+                order.warnings.append(
+                    f"The webservice key may not read currencies: amounts taken as "
+                    f"{self.currency}, the account's shop currency. Give the key GET on "
+                    "currencies (Advanced Parameters > Webservice)."
+                )
+            return order
 
         return self._make_page(raws, parse, self._identify)
 
@@ -152,15 +207,25 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
                 self._countries[country_id] = text(record.get("iso_code")).upper()
 
     def _load_currencies(self):
+        """The shop's currencies by id, read once; None when the key may not read them."""
         if self._currencies is None:
-            records = self._list("currencies", "currencies", display="[id,iso_code]")
-            self._currencies = {text(r.get("id")): text(r.get("iso_code")).upper() for r in records}
-        return self._currencies
+            try:
+                records = self._list("currencies", "currencies", display="[id,iso_code]")
+            except PermissionRefusedError:
+                self._currencies = False
+            else:
+                self._currencies = {
+                    text(r.get("id")): text(r.get("iso_code")).upper() for r in records
+                }
+        return self._currencies or None
 
     # --- statuses --------------------------------------------------------------------------------
     def list_statuses(self):
         states = self._list("order_states", "order_states", display="full")
-        return [(text(state.get("id")), multilingual(state.get("name"))) for state in states]
+        return [
+            (text(state.get("id")), multilingual(state.get("name")), text(state.get("paid")) == "1")
+            for state in states
+        ]
 
     def set_status(self, order_id, status):
         """Add an order history: PrestaShop sets the order's state (and sends the state's e-mail
@@ -183,6 +248,15 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
             data=record_xml(node, fields),
             headers={"Content-Type": "text/xml; charset=utf-8"},
         )
+
+
+def _errors(response):
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
 
 
 def multilingual(value):
@@ -242,7 +316,7 @@ def parse_order(raw, addresses, customers, country_codes, currencies, tz_name):
     discount_amount = to_money(raw.get("total_discounts_tax_incl") or 0, "total_discounts_tax_incl")
     carrier_rate = raw.get("carrier_tax_rate")
     currency_id = text(raw.get("id_currency"))
-    if currency_id not in currencies:
+    if currencies is not None and currency_id not in currencies:
         raise ValueError(f"currency {currency_id} is unknown on the shop")
     return Order(
         backend="prestashop",
@@ -251,7 +325,7 @@ def parse_order(raw, addresses, customers, country_codes, currencies, tz_name):
         status=text(raw["current_state"]),
         order_date=local_to_utc(text(raw["date_add"]), tz_name),
         changed_at=local_to_utc(text(raw.get("date_upd") or raw["date_add"]), tz_name),
-        currency=currencies[currency_id],
+        currency=currencies[currency_id] if currencies is not None else None,
         total=to_money(raw["total_paid_tax_incl"], "total_paid_tax_incl"),
         lines=lines,
         shipping=[
@@ -265,5 +339,13 @@ def parse_order(raw, addresses, customers, country_codes, currencies, tz_name):
         customer_key=text(raw.get("id_customer")) or email.lower(),
         payment_method=text(raw.get("payment")),
         shop_id=text(raw.get("id_shop")),
+        # stamped when the order first reaches a state with the 'invoice' flag: on a fresh install
+        # every paid state has it, so it is the moment the payment was accepted
+        paid_at=_optional_local(raw.get("invoice_date"), tz_name),
         raw=raw,
     )
+
+
+def _optional_local(value, tz_name):
+    value = text(value)
+    return local_to_utc(value, tz_name) if value and not value.startswith("0000") else None

@@ -88,7 +88,14 @@ class Order:
     payment_method: str = ""
     recycling: bool = False
     shop_id: str = ""
+    # OTTO: the position items cancelled (by OTTO or the buyer); the lines hold the others
+    cancelled_item_ids: set = field(default_factory=set)
+    warnings: list = field(default_factory=list)  # what the client had to assume, for the log
+    paid_at: datetime | None = None  # when the shop took the payment, where it says so
     raw: dict = field(default_factory=dict, repr=False)
+
+    def identity(self):
+        return OrderIdentity(self.order_id, self.order_ref, self.status, self.changed_at)
 
     @property
     def computed_total(self):
@@ -98,6 +105,17 @@ class Order:
             + sum((fee.amount for fee in self.shipping), Decimal(0))
             - sum((discount.amount for discount in self.discounts), Decimal(0))
         )
+
+
+@dataclass
+class OrderIdentity:
+    """What a shop's order list says of an order before it is read in full: enough to decide
+    whether it needs reading (new, or changed since Odoo last saw it) and to log a skip."""
+
+    order_id: str
+    order_ref: str
+    status: str
+    changed_at: datetime | None = None  # None where the list does not say (CS-Cart)
 
 
 @dataclass
@@ -115,5 +133,17 @@ class OrderFailure:
 
 @dataclass
 class OrderPage:
+    """One page of the shop's order list: the orders read in full, the ones that could not be
+    read, and the identities of those the importer said it did not need (``unread``)."""
+
     orders: list = field(default_factory=list)
     failures: list = field(default_factory=list)
+    unread: list = field(default_factory=list)
+
+    def changes(self):
+        """The change dates of everything on the page (for the account's watermark)."""
+        return [
+            item.changed_at
+            for item in (*self.orders, *self.failures, *self.unread)
+            if item.changed_at
+        ]

@@ -57,9 +57,7 @@ def _cancel(order, shop_status_label, responsible):
                     status=shop_status_label,
                     what=order.env._("delivered") if delivered else order.env._("invoiced"),
                 ),
-                user_id=(
-                    order.user_id or responsible or order.team_id.user_id or order.env.user
-                ).id,
+                user_id=decision_user(order, responsible).id,
             )
         return order.env._(
             "cancelled on the shop but already delivered or invoiced: activity created"
@@ -68,6 +66,12 @@ def _cancel(order, shop_status_label, responsible):
         order.action_unlock()
     order.with_context(disable_cancel_warning=True).action_cancel()
     return order.env._("cancelled")
+
+
+def decision_user(order, responsible=None):
+    """Who decides what to do with an order the shop changed after Odoo moved on: the order's
+    salesperson, else the account's responsible, else the team leader, else the current user."""
+    return order.user_id or responsible or order.team_id.user_id or order.env.user
 
 
 def _decision_summary(order):

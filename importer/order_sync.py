@@ -10,7 +10,9 @@ from odoo.exceptions import UserError, ValidationError
 from ..const import NEVER_IMPORTED_STATUSES, OTTO_ANNOUNCED
 from .documents import apply_document_state
 from .errors import OrderImportError
+from .items import ItemFollower
 from .partners import PartnerResolver
+from .payments import PaymentSync
 from .products import ProductResolver
 from .sale_values import SaleOrderBuilder
 
@@ -49,7 +51,11 @@ class Outcome:
 
 class OrderSync:
     """Create or update the sales document of each order of a page, each in its own savepoint:
-    one bad order is logged with its reason and payload, the others go on."""
+    one bad order is logged with its reason and payload, the others go on.
+
+    ``select`` is what the clients ask before reading a page in full: the orders unchanged since
+    Odoo last saw them (same change date and status) and new orders in statuses that are not
+    imported need no reading, so a run with nothing new costs no detail or address request."""
 
     def __init__(self, account, client):
         self.account = account
@@ -60,14 +66,61 @@ class OrderSync:
         self.partners = PartnerResolver(account)
         self.products = ProductResolver(account)
         self.builder = SaleOrderBuilder(account)
+        self.items = ItemFollower(account)
         self.SaleOrder = self.env["sale.order"].with_context(
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
         )
+        self._existing_cache = {}
 
+    # --- what to read ----------------------------------------------------------------------------
+    def select(self, identities):
+        """The ids of the orders of a page that need reading in full."""
+        existing = self._existing({ident.order_id for ident in identities})
+        wanted = set()
+        for ident in identities:
+            sale = existing.get(ident.order_id)
+            if sale is not None:
+                if self._changed_since_import(sale, ident):
+                    wanted.add(ident.order_id)
+            elif not ident.status or self._skip_reason(ident.status) is None:
+                # an order whose status cannot be read is read, to fail with its reason
+                wanted.add(ident.order_id)
+        return wanted
+
+    def _changed_since_import(self, sale, ident):
+        if ident.status != sale.marketplace_status:
+            return True
+        if ident.changed_at is None:  # the list does not say (CS-Cart): the status decides
+            return False
+        return ident.changed_at != sale.marketplace_changed_at
+
+    def _skip_reason(self, status):
+        """Why a new order in ``status`` is not imported, or None when it is."""
+        mapping = self.mappings.get(status)
+        if mapping is None:
+            return self.env._(
+                "Status %s is not in the account's status mapping: not imported. Load the "
+                "statuses from the shop, or add the status to the mapping.",
+                status,
+            )
+        if status in self.never_imported or not mapping.selected:
+            if self.account.backend == "otto" and status == OTTO_ANNOUNCED:
+                return self.env._(
+                    "Announced order (prepayment pending): not imported, the account does not "
+                    "import announced orders."
+                )
+            return self.env._("Orders in the status %s are not imported.", mapping.display_name)
+        return None
+
+    # --- a page ----------------------------------------------------------------------------------
     def process_page(self, page):
-        """Return the ``Outcome`` of every order and failure of an ``OrderPage``."""
+        """Return the ``Outcome`` of every order, unread order and failure of an ``OrderPage``."""
         outcomes = [self._failed_payload(failure) for failure in page.failures]
-        existing = self._existing({order.order_id for order in page.orders})
+        order_ids = {order.order_id for order in page.orders}
+        order_ids |= {ident.order_id for ident in page.unread}
+        existing = self._existing(order_ids)
+        for ident in page.unread:
+            outcomes.append(self._unread(ident, existing.get(ident.order_id)))
         to_create = [o for o in page.orders if o.order_id not in existing]
         self.partners.prefetch(page.orders)
         self.products.prefetch(line for order in to_create for line in order.lines)
@@ -76,22 +129,58 @@ class OrderSync:
             if order.order_id in seen:  # the same order twice in one answer
                 continue
             seen.add(order.order_id)
-            outcome = self._process(order, existing.get(order.order_id))
-            outcomes.append(outcome)
+            outcomes.append(self._process(order, existing.get(order.order_id)))
+        self._existing_cache = {}
+        # payment entries of the page's paid orders, once their documents are written
+        orders = {order.order_id: order for order in page.orders}
+        synced = [o for o in outcomes if o.sale_order_id and o.order_id in orders]
+        notes = PaymentSync(self.account).sync(
+            [(self.SaleOrder.browse(o.sale_order_id), orders[o.order_id]) for o in synced]
+        )
+        for outcome in (o for o in synced if o.sale_order_id in notes):
+            outcome.message = f"{outcome.message} {notes[outcome.sale_order_id]}"
+            outcome.result = "updated" if outcome.result == "unchanged" else outcome.result
         return outcomes
+
+    def _unread(self, ident, sale):
+        if sale is not None:
+            return Outcome(
+                ident.order_id,
+                ident.order_ref,
+                ident.status,
+                "unchanged",
+                self.env._("No change since the last import."),
+                ident.changed_at,
+                sale_order_id=sale.id,
+            )
+        return Outcome(
+            ident.order_id,
+            ident.order_ref,
+            ident.status,
+            "skipped",
+            self._skip_reason(ident.status) or self.env._("Not imported."),
+            ident.changed_at,
+        )
 
     def _existing(self, order_ids):
         """The orders imported before, whoever they belong to now: a salesperson's run must see
         the orders of the others too, or it would import them again or miss their changes."""
-        if not order_ids:
-            return {}
-        sales = self.SaleOrder.sudo().search(
-            [
-                ("marketplace_account_id", "=", self.account.id),
-                ("marketplace_order_id", "in", sorted(order_ids)),
-            ]
-        )
-        return {sale.marketplace_order_id: sale for sale in sales}
+        missing = sorted(set(order_ids) - set(self._existing_cache))
+        if missing:
+            sales = self.SaleOrder.sudo().search(
+                [
+                    ("marketplace_account_id", "=", self.account.id),
+                    ("marketplace_order_id", "in", missing),
+                ]
+            )
+            found = {sale.marketplace_order_id: sale for sale in sales}
+            for order_id in missing:
+                self._existing_cache[order_id] = found.get(order_id)
+        return {
+            order_id: self._existing_cache[order_id]
+            for order_id in order_ids
+            if self._existing_cache.get(order_id) is not None
+        }
 
     def _process(self, order, sale):
         mapping = self.mappings.get(order.status)
@@ -146,31 +235,9 @@ class OrderSync:
 
     # --- new orders ------------------------------------------------------------------------------
     def _create(self, order, mapping):
-        if mapping is None:
-            return (
-                None,
-                "skipped",
-                self.env._(
-                    "Status %s is not in the account's status mapping: not imported. Load the "
-                    "statuses from the shop, or add the status to the mapping.",
-                    order.status,
-                ),
-            )
-        if order.status in self.never_imported or not mapping.selected:
-            if order.backend == "otto" and order.status == OTTO_ANNOUNCED:
-                return (
-                    None,
-                    "skipped",
-                    self.env._(
-                        "Announced order (prepayment pending): not imported, the account does not "
-                        "import announced orders."
-                    ),
-                )
-            return (
-                None,
-                "skipped",
-                self.env._("Orders in the status %s are not imported.", mapping.display_name),
-            )
+        reason = self._skip_reason(order.status)
+        if reason:
+            return None, "skipped", reason
         backlog = order.status == OTTO_ANNOUNCED and not order.invoice_address
         if backlog:
             buyer = invoice = delivery = self.partners.backlog_partner()
@@ -193,7 +260,7 @@ class OrderSync:
         notes = [self.env._("Created as %s.", self._state_label(sale.state))]
         if backlog:
             notes.append(self.env._("Backlog until the marketplace sends the address."))
-        notes += warnings + tax_warnings
+        notes += order.warnings + warnings + tax_warnings
         notes += self._total_check(sale, order)
         return sale, "created", " ".join(notes)
 
@@ -237,38 +304,50 @@ class OrderSync:
     def _update(self, order, sale, mapping):
         notes = []
         warnings = []
+        values = {}
+        if order.changed_at and order.changed_at != sale.marketplace_changed_at:
+            values["marketplace_changed_at"] = order.changed_at
         if sale.marketplace_backlog and order.invoice_address:
             buyer, invoice, delivery, warnings = self.partners.resolve(order)
             self._replace_backlog_partner(sale, buyer, invoice, delivery)
             notes.append(self.env._("Address received from the marketplace."))
-        values = {}
         if order.recycling != sale.marketplace_recycling:
             values["marketplace_recycling"] = order.recycling
+        if sale.currency_id.compare_amounts(float(order.total), sale.marketplace_total):
+            # the shop's total now (items cancelled): "Total Differs" shows what Odoo must follow
+            values["marketplace_total"] = float(order.total)
         if order.status != sale.marketplace_status:
             values["marketplace_status"] = order.status
-            if mapping is None:
-                change = self.env._("not in the status mapping, document left as it is")
-            else:
-                change = apply_document_state(
-                    sale, mapping.document_state, mapping.display_name, self.account.user_id
-                )
-            if change:
-                note = self.env._(
-                    "Status %(old)s → %(new)s: %(change)s.",
-                    old=sale.marketplace_status,
-                    new=order.status,
-                    change=change,
-                )
-            else:
-                note = self.env._(
-                    "Status %(old)s → %(new)s.", old=sale.marketplace_status, new=order.status
-                )
-            notes.append(note)
+            notes.append(self._status_note(sale, order, mapping))
+        elif order.cancelled_item_ids and sale.state != "cancel":
+            # some items were cancelled, the others keep the order's status
+            notes += self.items.follow(sale, order)
         if values:
             sale.write(values)
-        if not notes and not values:
+        if not notes:
             return "unchanged", self.env._("No change since the last import.")
-        return "updated", " ".join(notes + warnings) or self.env._("Updated.")
+        return "updated", " ".join(notes + order.warnings + warnings)
+
+    def _status_note(self, sale, order, mapping):
+        if mapping is None:
+            change = self.env._("not in the status mapping, document left as it is")
+        else:
+            change = apply_document_state(
+                sale, mapping.document_state, mapping.display_name, self.account.user_id
+            )
+        if sale.state != "cancel" and order.cancelled_item_ids:
+            item_notes = self.items.follow(sale, order)
+            change = " ".join(filter(None, [change, *item_notes]))
+        if change:
+            return self.env._(
+                "Status %(old)s → %(new)s: %(change)s.",
+                old=sale.marketplace_status,
+                new=order.status,
+                change=change.rstrip("."),
+            )
+        return self.env._(
+            "Status %(old)s → %(new)s.", old=sale.marketplace_status, new=order.status
+        )
 
     def _replace_backlog_partner(self, sale, buyer, invoice, delivery):
         fiscal_position = self._fiscal_position(buyer, delivery)

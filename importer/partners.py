@@ -1,3 +1,5 @@
+from odoo.exceptions import ValidationError
+
 from ..clients.countries import to_alpha2
 from ..clients.phones import to_e164
 from ..clients.records import Address
@@ -65,32 +67,61 @@ class PartnerResolver:
             # OTTO gives the phone number with the delivery address, for the parcel service
             invoice_vals["phone"] = delivery_vals["phone"]
         if buyer is None:
-            buyer = self.Partner.create(
+            buyer = self._create(
                 {
                     **invoice_vals,
                     "marketplace_account_id": self.account.id,
                     "marketplace_customer_key": key or False,
                     "company_id": self.account.company_id.id,
                     "customer_rank": 1,
-                }
+                },
+                warnings,
             )
             if key:
                 self._buyers[key] = buyer
                 self._created_keys.append(key)
-        invoice = self._contact(buyer, "invoice", invoice_vals)
-        delivery = self._contact(buyer, "delivery", delivery_vals)
+        invoice = self._contact(buyer, "invoice", invoice_vals, warnings)
+        delivery = self._contact(buyer, "delivery", delivery_vals, warnings)
         return buyer, invoice, delivery, warnings
 
-    def _contact(self, buyer, contact_type, vals):
+    def _contact(self, buyer, contact_type, vals, warnings):
         """The buyer itself when the address is the buyer's, else a child contact of that type."""
         if _same_address(buyer, vals):
             return buyer
         for child in buyer.child_ids:
             if child.type == contact_type and _same_address(child, vals):
                 return child
-        return self.Partner.create(
-            {**vals, "parent_id": buyer.id, "type": contact_type, "company_id": buyer.company_id.id}
+        return self._create(
+            {
+                **vals,
+                "parent_id": buyer.id,
+                "type": contact_type,
+                "company_id": buyer.company_id.id,
+            },
+            warnings,
         )
+
+    def _create(self, vals, warnings):
+        """Create a contact; a VAT number Odoo refuses (``base_vat`` checks them once a country's
+        accounting is installed) is left out with a warning: the shop's data can be mended at
+        the shop, and the order must not wait for it."""
+        if not vals.get("vat"):
+            return self.Partner.create(vals)
+        try:
+            with self.env.cr.savepoint():
+                return self.Partner.create(vals)
+        except ValidationError as exc:
+            partner = self.Partner.create({**vals, "vat": False})
+            reason = " ".join(str(exc.args[0] if exc.args else exc).split())
+            warnings.append(
+                self.env._(
+                    "VAT number %(vat)s of %(name)s refused by Odoo and left out: %(reason)s",
+                    vat=vals["vat"],
+                    name=vals["name"],
+                    reason=reason[:200],
+                )
+            )
+            return partner
 
     def _address_vals(self, address: Address, label, warnings):
         country = self._country(address.country_code, label)

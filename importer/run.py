@@ -1,13 +1,15 @@
 import logging
+import time
 from datetime import timedelta
 
 import psycopg2
 
 from odoo import fields
 
-from ..clients.errors import MarketplaceError
-from ..clients.records import OrderPage
+from ..clients.errors import AuthenticationError, MarketplaceError
+from ..clients.records import OrderFailure, OrderPage
 from .order_sync import OrderSync, Outcome
+from .retries import RetryList
 from .status_push import StatusPusher
 
 _logger = logging.getLogger(__name__)
@@ -21,28 +23,36 @@ SAFETY_OVERLAP = timedelta(minutes=5)
 class ImportRun:
     """One import run of one account, logged as a ``marketplace.run``.
 
-    Only one run per account at a time (a PostgreSQL advisory lock: for the transaction of a
-    manual run, for the connection of a scheduled run that commits page by page): a second one
-    records that it found the account busy and does nothing. The log is written as the connector
-    (users only read it). The account's "imported
-    until" date advances only past what succeeded: it stops at the change date of the first order
-    that failed in a way Odoo can mend, so that order comes back next run. With ``commit`` (the
-    scheduled action) every page is committed, so a crash loses at most the page in hand.
+    The account's environment is on a cursor of the run's own (see
+    ``marketplace.account._import_orders``), which the run commits after every page: a crash,
+    or a time limit, loses at most the page in hand, and a status is set on the shop only once
+    the order it concerns is committed. One run per account at a time (a PostgreSQL advisory
+    lock held by the run's connection): a second one records that it found the account busy.
+
+    The account's "imported until" date moves with the pages read (or once all are read, for a
+    shop whose pages are not in change order); an order that fails goes on the account's retry
+    list and is fetched again by id by the next runs, so it never holds the others back. With a
+    ``deadline`` (``time.monotonic()``) the run stops after the page that reaches it and says
+    so: the next run goes on from there.
     """
 
-    def __init__(self, account, trigger, *, since=None, order_ref=None, commit=False):
+    def __init__(self, account, trigger, *, since=None, order_ref=None, deadline=None):
         account.ensure_one()
         self.account = account
         self.env = account.env
         self.trigger = trigger
         self.explicit_since = since
         self.order_ref = (order_ref or "").strip()
-        self.commit = commit
+        self.deadline = deadline
         self.run = None
         self.counts = dict.fromkeys(("created", "updated", "skipped", "failed"), 0)
         self.committed_counts = dict(self.counts)
-        self.watermark_blocked = False
         self.moves_watermark = self._moves_watermark()
+        self.retries = RetryList(account)
+        self.seen_orders = set()
+        self.stopped_early = False
+        self._slowest_page = 0.0
+        self._latest_change = None
 
     def execute(self):
         account = self.account
@@ -74,7 +84,7 @@ class ImportRun:
                 }
             )
             self._commit()
-            return self.run.with_env(self.env)
+            return self.run
         self._close_interrupted_runs()
         client = None
         try:
@@ -82,10 +92,13 @@ class ImportRun:
             sync = OrderSync(account, client)
             if self.order_ref:
                 self._handle(sync, OrderPage(orders=[client.get_order(self.order_ref)]))
+                self._commit()
             else:
-                for page in client.iter_order_pages(since):
-                    self._handle(sync, page)
+                self._read_pages(sync, client, since)
+                if not self.stopped_early:
+                    self._retry_listed(sync, client)
             self._push_statuses(client)
+            self.retries.alert_stale()
             self._finish(None, client)
         except MarketplaceError as exc:
             self._finish(exc, client)
@@ -95,7 +108,7 @@ class ImportRun:
         finally:
             self._unlock()
             self._commit()
-        return self.run.with_env(self.env)
+        return self.run
 
     def _since(self):
         account = self.account
@@ -114,27 +127,78 @@ class ImportRun:
             not self.explicit_since or not imported_until or self.explicit_since <= imported_until
         )
 
-    def _handle(self, sync, page):
-        outcomes = sync.process_page(page)
-        self._write_outcomes(outcomes)
-        if self.moves_watermark and not self.watermark_blocked:
-            retry_at = [o.changed_at for o in outcomes if o.result == "failed" and o.retryable]
-            if retry_at:
-                # Odoo can mend these (a product, a country): the next run starts before them
-                self.watermark_blocked = True
-                if all(retry_at):
-                    self._set_watermark(min(retry_at))
-            else:
-                changes = [o.changed_at for o in outcomes if o.changed_at]
-                if changes:
-                    self._set_watermark(max(changes), forward_only=True)
-        self._commit()
-        if self.commit:
+    # --- pages -----------------------------------------------------------------------------------
+    def _read_pages(self, sync, client, since):
+        in_change_order = client.pages_in_change_order
+        for page in client.iter_order_pages(since, select=sync.select):
+            started = time.monotonic()
+            self._handle(sync, page)
+            changes = page.changes()
+            if changes:
+                latest = max(changes)
+                self._latest_change = max(latest, self._latest_change or latest)
+                if in_change_order and self.moves_watermark:
+                    self._set_watermark(latest)
+            self._commit()
             self.env.invalidate_all()  # a long run keeps only the page in hand in memory
+            self._slowest_page = max(self._slowest_page, time.monotonic() - started)
+            if self._out_of_time():
+                self.stopped_early = True
+                return
+        if not in_change_order and self.moves_watermark:
+            # an order may have changed behind the listing (the pages are not in change
+            # order): the next run starts from when the listing began, by the shop's clock
+            moment = client.listing_started_at or self._latest_change
+            if moment:
+                self._set_watermark(moment)
+                self._commit()
 
-    def _set_watermark(self, moment, forward_only=False):
+    def _out_of_time(self):
+        """Whether one more page would end after the deadline."""
+        return self.deadline is not None and time.monotonic() + self._slowest_page > self.deadline
+
+    def _handle(self, sync, page):
+        """Write a page's orders and log; the caller commits."""
+        outcomes = sync.process_page(page)
+        lines = self._write_outcomes(outcomes)
+        self.retries.record(outcomes, lines)
+        self.seen_orders.update(o.order_id for o in outcomes if o.order_id)
+
+    def _retry_listed(self, sync, client):
+        """Fetch again, by id, the orders on the retry list that the pages did not bring."""
+        for retry in self.retries.pending(exclude=self.seen_orders):
+            if self._out_of_time():
+                self.stopped_early = True
+                return
+            order_id = retry.marketplace_order_id
+            try:
+                page = OrderPage(orders=[client.get_order(order_id)])
+            except AuthenticationError:
+                raise
+            except MarketplaceError as exc:
+                page = OrderPage(
+                    failures=[
+                        OrderFailure(
+                            order_id=order_id,
+                            order_ref=retry.marketplace_order_ref,
+                            message=self.env._("Could not fetch the order again: %s", exc),
+                            raw={},
+                            status=retry.marketplace_status or "",
+                            retryable=True,
+                        )
+                    ]
+                )
+                self._handle(sync, page)
+                self._commit()
+                if exc.retryable:
+                    return  # the shop struggles (5xx, 429, timeouts): the others wait
+                continue
+            self._handle(sync, page)
+            self._commit()
+
+    def _set_watermark(self, moment):
         account = self.account.sudo()
-        if forward_only and account.imported_until and moment <= account.imported_until:
+        if account.imported_until and moment <= account.imported_until:
             return
         account.imported_until = moment
 
@@ -162,28 +226,37 @@ class ImportRun:
         self._commit()
 
     def _write_outcomes(self, outcomes):
-        # orders read again only because of the safety overlap are not news: no log line
+        """Log the outcomes (orders read again only because of the safety overlap are not news:
+        no line); return the log lines by shop order id."""
         outcomes = [o for o in outcomes if o.result != "unchanged"]
         if not outcomes:
-            return
-        self.env["marketplace.run.line"].sudo().create(
-            [o.log_values(self.run.id) for o in outcomes]
+            return {}
+        lines = (
+            self.env["marketplace.run.line"]
+            .sudo()
+            .create([o.log_values(self.run.id) for o in outcomes])
         )
         for outcome in outcomes:
             self.counts[outcome.result] += 1
         self.run.write({f"{result}_count": count for result, count in self.counts.items()})
+        return {line.marketplace_order_id: line for line in lines if line.marketplace_order_id}
 
     def _finish(self, error, client):
         values = {
             "ended_at": fields.Datetime.now(),
             "request_count": client.request_count if client else 0,
+            "stopped_early": self.stopped_early,
         }
         if error is None:
             values["state"] = "partial" if self.counts["failed"] else "done"
+            if self.stopped_early:
+                values["message"] = self.env._(
+                    "Stopped after the time one run may take; the next run goes on from the last "
+                    "order imported."
+                )
         else:
-            if self.commit:
-                self.env.cr.rollback()  # drop the half-done page; committed pages stay
-                self.counts = dict(self.committed_counts)
+            self.env.cr.rollback()  # drop the half-done page; committed pages stay
+            self.counts = dict(self.committed_counts)
             handled = any(self.counts.values())
             values["state"] = "partial" if handled else "failed"
             values["message"] = self.env._(
@@ -193,18 +266,17 @@ class ImportRun:
                 if handled
                 else "",
             )
+            values.update({f"{result}_count": count for result, count in self.counts.items()})
         self.run.write(values)
 
     # --- one run per account at a time -----------------------------------------------------------
     def _try_lock(self):
-        # a manual run commits with its request: a transaction lock lasts exactly as long
-        lock = "pg_try_advisory_lock" if self.commit else "pg_try_advisory_xact_lock"
-        self.env.cr.execute(f"SELECT {lock}(%s, %s)", (LOCK_NAMESPACE, self.account.id))
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_lock(%s, %s)", (LOCK_NAMESPACE, self.account.id)
+        )
         return self.env.cr.fetchone()[0]
 
     def _unlock(self):
-        if not self.commit:
-            return  # the transaction lock ends with the transaction
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -243,7 +315,6 @@ class ImportRun:
         )
 
     def _commit(self):
-        if self.commit:
-            # the scheduled import commits page by page: a crash loses at most the page in hand
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            self.committed_counts = dict(self.counts)
+        # the run's own cursor: each page is committed, so a crash loses at most the page in hand
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.committed_counts = dict(self.counts)

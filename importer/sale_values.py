@@ -114,6 +114,9 @@ class SaleOrderBuilder:
         return self._pricelists[currency_code]
 
     def _find_pricelist(self, currency_code):
+        """The account's own pricelist in that currency (created once, without rules): shop
+        prices are final, and a pricelist rule of the company or the buyer (a percentage, say)
+        must not give imported lines a discount."""
         currency = (
             self.env["res.currency"]
             .sudo()
@@ -124,18 +127,27 @@ class SaleOrderBuilder:
             raise OrderImportError(self.env._("Unknown currency %s.", currency_code))
         if not currency.active:
             currency.active = True
-        Pricelist = self.env["product.pricelist"].sudo()
+        Pricelist = self.env["product.pricelist"].sudo().with_context(active_test=False)
         pricelist = Pricelist.search(
-            [("currency_id", "=", currency.id), ("company_id", "in", (False, self.company.id))],
-            order="company_id desc, sequence, id",
+            [
+                ("marketplace_account_id", "=", self.account.id),
+                ("currency_id", "=", currency.id),
+            ],
+            order="active desc, id",
             limit=1,
         )
         if not pricelist:
             pricelist = Pricelist.create(
                 {
-                    "name": self.env._("Marketplace %s", currency.name),
+                    "name": self.env._(
+                        "%(account)s (%(currency)s)",
+                        account=self.account.name,
+                        currency=currency.name,
+                    ),
                     "currency_id": currency.id,
                     "company_id": self.company.id,
+                    "marketplace_account_id": self.account.id,
+                    "sequence": 1000,  # never anyone's default by accident
                 }
             )
         return pricelist
@@ -162,6 +174,7 @@ class SaleOrderBuilder:
                     "name": description,
                     "product_uom_qty": float(line.quantity),
                     "price_unit": float(line.unit_price),
+                    "discount": 0.0,  # the shop's price is final
                     "tax_id": [Command.set(taxes.ids)],
                     "marketplace_item_ids": ",".join(line.item_ids) or False,
                 }
@@ -186,6 +199,7 @@ class SaleOrderBuilder:
             "marketplace_order_id": order.order_id,
             "marketplace_order_ref": order.order_ref,
             "marketplace_status": order.status,
+            "marketplace_changed_at": order.changed_at,
             "marketplace_order_date": order.order_date,
             "marketplace_payment_method": order.payment_method or False,
             "marketplace_recycling": order.recycling,
@@ -211,8 +225,10 @@ class SaleOrderBuilder:
                     "name": fee.name,
                     "product_uom_qty": 1.0,
                     "price_unit": float(fee.amount),
+                    "discount": 0.0,
                     "tax_id": [Command.set(self.line_taxes(shipping_product, fiscal_position).ids)],
                     "is_delivery": True,
+                    "marketplace_item_ids": ",".join(fee.item_ids) or False,
                 }
             )
         for discount in order.discounts:
@@ -229,7 +245,9 @@ class SaleOrderBuilder:
                     "name": discount.name,
                     "product_uom_qty": 1.0,
                     "price_unit": -float(discount.amount),
+                    "discount": 0.0,
                     "tax_id": [Command.set(taxes.ids)],
+                    "marketplace_item_ids": ",".join(discount.item_ids) or False,
                 }
             )
         for position, vals in enumerate(lines, start=offset + 1):

@@ -7,7 +7,12 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     def _post(self, soft=True):
-        posted = super()._post(soft=soft)
-        # the shops of imported orders learn the invoice number and the 'invoiced' status
+        """``sale`` matches a posted invoice with the posted payments of its transactions; the
+        connector's payments are also matched when the invoice came before them, and a small
+        difference is written off (sale.order._marketplace_reconcile_payments). The shops of
+        the orders learn the invoice number and the 'invoiced' status (marked, sent later)."""
+        posted = super()._post(soft)
+        orders = posted.filtered(lambda move: move.is_invoice()).line_ids.sale_line_ids.order_id
+        orders.filtered("marketplace_account_id")._marketplace_reconcile_payments()
         marks.invoices_posted(posted)
         return posted

@@ -2,7 +2,13 @@ from odoo import _, api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import ValidationError
 
-from ..const import BACKENDS, DEFAULT_API_URLS, DEFAULT_STATUS_TABLES, OTTO_ANNOUNCED
+from ..const import (
+    BACKENDS,
+    DEFAULT_API_URLS,
+    DEFAULT_PAID_STATUSES,
+    DEFAULT_STATUS_TABLES,
+    OTTO_ANNOUNCED,
+)
 
 MANAGER_GROUP = "sale_marketplace_connector.sale_marketplace_connector_group_manager"
 
@@ -50,9 +56,11 @@ class MarketplaceAccount(models.Model):
         groups=MANAGER_GROUP,
         copy=False,
         help="OTTO Market: the client secret of your API user.\nPrestaShop: the webservice key "
-        "(Advanced Parameters > Webservice), with GET on orders, addresses, customers, countries, "
-        "order_states, order_carriers and POST on order_histories.\nCS-Cart: the API key shown on "
-        "the administrator's profile (Customers > Administrators > API access).",
+        "(Advanced Parameters > Webservice). The import needs GET on orders, order_states, "
+        "addresses, customers, countries and currencies; POST on order_histories only when the "
+        "status table sets statuses on the shop. Test Connection names any permission "
+        "missing.\nCS-Cart: the API key shown on the administrator's profile (Customers > "
+        "Administrators > API access).",
     )
     shop_timezone = fields.Selection(
         _tz_get,
@@ -164,7 +172,78 @@ class MarketplaceAccount(models.Model):
         copy=False,
         help="Placeholder customer of announced OTTO orders until OTTO sends the address.",
     )
+    retry_alert_days = fields.Integer(
+        string="Alert After (days)",
+        default=3,
+        help="An order still failing to import this many days after its first try gets an "
+        "activity for the responsible person (0: never).",
+    )
+    log_retention_days = fields.Integer(
+        string="Keep Import Logs (days)",
+        default=90,
+        help="Import runs older than this are deleted by Odoo's daily clean-up, with the shop "
+        "payloads (personal data) their failed orders kept.",
+    )
+    # Payment entries (importer/payments.py)
+    payment_create = fields.Boolean(
+        string="Create Payment Entries",
+        compute="_compute_payment_create",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Record the payment of every order the shop reports as paid (see the 'Paid' column "
+        "of the status table): one customer payment for the shop's total, through the account's "
+        "payment provider and journal, matched with the invoice when it is posted. On for OTTO "
+        "Market, which collects the buyers' money and pays it out later.",
+    )
+    payment_provider_id = fields.Many2one(
+        "payment.provider",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="Odoo's payment provider of this account, created with the first payment entry.",
+    )
+    payment_journal_id = fields.Many2one(
+        "account.journal",
+        copy=False,
+        check_company=True,
+        domain="[('type', '=', 'bank')]",
+        tracking=True,
+        help="Bank journal of the payment entries, where the marketplace's payouts are matched "
+        "with them. Empty: a journal named after the account is created with the first entry.",
+    )
+    payment_posting = fields.Selection(
+        [("post", "Post at once"), ("draft", "Leave as draft for an accountant to confirm")],
+        string="Payment Entries",
+        default="post",
+        required=True,
+        tracking=True,
+        help="Post each payment entry when it is created, or leave it as a draft: it is matched "
+        "with the order's invoice when an accountant confirms it.",
+    )
+    payment_tolerance = fields.Float(
+        string="Payment Difference Tolerance",
+        digits=(16, 2),
+        default=0.05,
+        tracking=True,
+        help="When an order is fully invoiced and its payments differ from its invoices by at "
+        "most this amount (in the order's currency), the difference is written off to the "
+        "write-off account. A larger difference stays open and the order is marked 'Payment "
+        "Differs'.",
+    )
+    payment_writeoff_account_id = fields.Many2one(
+        "account.account",
+        string="Write-off Account",
+        check_company=True,
+        domain="[('deprecated', '=', False), ('account_type', 'not in', "
+        "('asset_receivable', 'liability_payable', 'off_balance'))]",
+        tracking=True,
+        help="Account of the small differences between payments and invoices (within the "
+        "tolerance). Empty: every difference is left open and the order marked.",
+    )
     run_ids = fields.One2many("marketplace.run", "account_id", string="Runs")
+    retry_ids = fields.One2many("marketplace.retry", "account_id", string="Orders To Retry")
+    retry_count = fields.Integer(compute="_compute_retry_count", string="To Retry")
     run_count = fields.Integer(compute="_compute_run_count")
     order_count = fields.Integer(compute="_compute_order_count")
     last_run_id = fields.Many2one("marketplace.run", compute="_compute_run_count")
@@ -277,9 +356,19 @@ class MarketplaceAccount(models.Model):
             "The default import period must be at least one day.",
         ),
         (
+            "log_retention_days_positive",
+            "CHECK(log_retention_days > 0)",
+            "Import logs must be kept at least one day.",
+        ),
+        (
             "request_timeout_positive",
             "CHECK(request_timeout > 0)",
             "The request timeout must be at least one second.",
+        ),
+        (
+            "payment_tolerance_positive",
+            "CHECK(payment_tolerance >= 0)",
+            "The payment difference tolerance cannot be negative.",
         ),
     ]
 
@@ -290,6 +379,13 @@ class MarketplaceAccount(models.Model):
             if not account.api_url or account.api_url in known_defaults:
                 account.api_url = DEFAULT_API_URLS.get(account.backend) or False
 
+    @api.depends("backend")
+    def _compute_payment_create(self):
+        for account in self:
+            # OTTO collects the money and pays out later; a shop's own payments are often
+            # recorded elsewhere (the payment module, a bank import)
+            account.payment_create = account.backend == "otto"
+
     def _compute_run_count(self):
         groups = self.env["marketplace.run"]._read_group(
             [("account_id", "in", self.ids)], ["account_id"], ["__count", "id:max"]
@@ -299,6 +395,16 @@ class MarketplaceAccount(models.Model):
             count, last_id = by_account.get(account.id, (0, False))
             account.run_count = count
             account.last_run_id = last_id
+
+    def _compute_retry_count(self):
+        groups = self.env["marketplace.retry"]._read_group(
+            [("account_id", "in", self.ids), ("state", "=", "pending")],
+            ["account_id"],
+            ["__count"],
+        )
+        by_account = {account.id: count for account, count in groups}
+        for account in self:
+            account.retry_count = by_account.get(account.id, 0)
 
     def _compute_order_count(self):
         groups = self.env["sale.order"]._read_group(
@@ -368,6 +474,7 @@ class MarketplaceAccount(models.Model):
                     "selected": selected,
                     "document_type": document_type,
                     "document_state": document_state,
+                    "paid": code in DEFAULT_PAID_STATUSES[self.backend],
                 }
                 for position, (
                     code,
@@ -406,6 +513,15 @@ class MarketplaceAccount(models.Model):
         )
         action["domain"] = [("marketplace_account_id", "=", self.id)]
         action["context"] = {"default_marketplace_account_id": self.id, "create": False}
+        return action
+
+    def action_view_retries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sale_marketplace_connector.marketplace_retry_action"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"search_default_pending": 1}
         return action
 
     def action_view_runs(self):

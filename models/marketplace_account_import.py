@@ -1,13 +1,39 @@
 import logging
-import threading
+import time
+from dataclasses import dataclass
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
+from odoo.modules import module
+from odoo.tools import config
 
 from ..clients import CLIENTS, MarketplaceError
+from ..const import DEFAULT_PAID_STATUSES
 from ..importer.run import ImportRun
 
 _logger = logging.getLogger(__name__)
+
+CRON_XMLID = "sale_marketplace_connector.ir_cron_marketplace_import_orders"
+# Seconds a run started from the screen may take before it hands over to the scheduled import
+# (system parameter sale_marketplace_connector.manual_time_budget): well inside the 120 s an
+# HTTP request may take on a server with workers.
+MANUAL_TIME_BUDGET = 60
+# Share of the server's cron time limit the scheduled import uses before it stops and asks Odoo
+# to run it again at once; without a limit, this many seconds.
+CRON_LIMIT_SHARE = 0.8
+CRON_BUDGET_WITHOUT_LIMIT = 900
+# The deadline of each execution of the scheduled action, shared by Odoo's batches of it.
+_cron_deadlines = {}
+
+
+@dataclass
+class RunResult:
+    """What the caller of a run learns without reading the run (it was committed by another
+    transaction, which the caller's snapshot may not see)."""
+
+    run_id: int
+    handled: int
+    stopped_early: bool
 
 
 class MarketplaceAccount(models.Model):
@@ -27,35 +53,110 @@ class MarketplaceAccount(models.Model):
             shop_timezone=account.shop_timezone,
             shop_ids=account._shop_ids(),
             currency=account.shop_currency_id.name or account.company_id.currency_id.name,
+            period_days=account.import_period_days,
         )
 
     def _shop_ids(self):
         return [part.strip() for part in (self.shop_filter or "").split(",") if part.strip()]
 
-    def _import_orders(self, trigger="manual", since=None, order_ref=None, commit=False):
-        """Run an import for each account; return the ``marketplace.run`` records."""
-        runs = self.env["marketplace.run"]
+    def _import_orders(self, trigger="manual", since=None, order_ref=None, deadline=None):
+        """Run an import for each account; return the ``marketplace.run`` records.
+
+        Each run works in a cursor of its own and commits page by page (see ImportRun), whoever
+        starts it: the scheduled action, the wizard, a button. What the caller's transaction
+        has not committed yet (in tests: flushed into the same transaction) is flushed first."""
+        results = self._run_imports(trigger, since=since, order_ref=order_ref, deadline=deadline)
+        self.env.invalidate_all()
+        return self.env["marketplace.run"].browse([result.run_id for result in results])
+
+    def _run_imports(self, trigger, since=None, order_ref=None, deadline=None):
+        if module.current_test and not self.env.registry.in_test_mode():
+            # a cursor of its own would be a real one, outside the test's transaction
+            raise RuntimeError("Marketplace imports in tests need the registry's test mode")
+        self.env.flush_all()
+        results = []
         for account in self:
-            runs |= ImportRun(
-                account, trigger, since=since, order_ref=order_ref, commit=commit
-            ).execute()
-        return runs
+            with self.env.registry.cursor() as cr:
+                run_env = self.env(cr=cr)
+                importer = ImportRun(
+                    account.with_env(run_env),
+                    trigger,
+                    since=since,
+                    order_ref=order_ref,
+                    deadline=deadline,
+                )
+                run = importer.execute()
+                results.append(
+                    RunResult(run.id, sum(importer.counts.values()), importer.stopped_early)
+                )
+        return results
+
+    def _fetch_now(self, since=None, order_ref=None):
+        """Import now, for a person waiting on the screen: within a time budget, after which
+        the scheduled import goes on at once in the background."""
+        budget = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sale_marketplace_connector.manual_time_budget", MANUAL_TIME_BUDGET)
+        )
+        results = self._run_imports(
+            "manual", since=since, order_ref=order_ref, deadline=time.monotonic() + budget
+        )
+        if any(result.stopped_early for result in results):
+            self.env.ref(CRON_XMLID).sudo()._trigger()
+        return results
 
     @api.model
     def _cron_import_orders(self):
-        """Scheduled action: import the orders of every active account, committing page by page
-        (not inside tests, whose transaction must stay open)."""
-        commit = not getattr(threading.current_thread(), "testing", False)
+        """Scheduled action: import the orders of every active account, least recently imported
+        first, within the server's time limit for a scheduled action. What does not fit is
+        reported to Odoo's cron progress API as remaining, and the action is triggered again at
+        once, so the next execution goes on where this one stopped."""
+        cron = self.env["ir.cron"]
+        deadline = self._cron_deadline()
         accounts = self.sudo().search([("active", "=", True)])
-        for account in accounts:
+        accounts = accounts.sorted(lambda account: account.last_run_id.id or 0)
+        handled, remaining = 0, 0
+        for position, account in enumerate(accounts):
+            if position and time.monotonic() >= deadline:  # each execution reads one page
+                remaining = len(accounts) - position
+                break
             account = account.with_company(account.company_id)
             try:
-                account._import_orders(trigger="cron", commit=commit)
+                [result] = account._run_imports("cron", deadline=deadline)
             except Exception:
                 # one account's trouble must not keep the others from importing
                 _logger.exception("Scheduled marketplace import of %s failed", account.name)
-                if commit:
-                    self.env.cr.rollback()
+                continue
+            handled += result.handled
+            if result.stopped_early:
+                remaining = len(accounts) - position
+                break
+        cron._notify_progress(done=handled, remaining=remaining)
+        if remaining:
+            self.env.ref(CRON_XMLID)._trigger()
+
+    @api.model
+    def _cron_deadline(self):
+        """When this execution of the scheduled action must stop. Odoo may call the action
+        several times in one execution (its progress API): they share one deadline."""
+        limit = config["limit_time_real_cron"]
+        if limit is None or limit < 0:
+            limit = config["limit_time_real"]
+        budget = limit * CRON_LIMIT_SHARE if limit and limit > 0 else CRON_BUDGET_WITHOUT_LIMIT
+        budget = float(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sale_marketplace_connector.cron_time_budget", budget)
+        )
+        now = time.monotonic()
+        cron_id, lastcall = self.env.context.get("cron_id"), self.env.context.get("lastcall")
+        if not cron_id:
+            return now + budget
+        for key, moment in list(_cron_deadlines.items()):
+            if moment < now - 3600:
+                del _cron_deadlines[key]
+        return _cron_deadlines.setdefault((self.env.cr.dbname, cron_id, lastcall), now + budget)
 
     def action_open_fetch_wizard(self):
         action = self.env["ir.actions.actions"]._for_xml_id(
@@ -103,8 +204,11 @@ class MarketplaceAccount(models.Model):
                 "selected": False,
                 "document_type": "quotation",
                 "document_state": "draft",
+                "paid": paid
+                if paid is not None
+                else code in DEFAULT_PAID_STATUSES.get(self.backend, ()),
             }
-            for position, (code, name) in enumerate(statuses)
+            for position, (code, name, paid) in enumerate(statuses)
             if code and code not in known
         ]
         self.env["marketplace.status.mapping"].create(new_rows)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 
 RUN_TRIGGERS = [("cron", "Schedule"), ("manual", "Manual"), ("export", "Export")]
@@ -16,7 +18,9 @@ class MarketplaceRun(models.Model):
     _name = "marketplace.run"
     _description = "Marketplace Import Run"
     _order = "id desc"
-    _rec_name = "display_name"
+    # searched by account name (and single order number); display_name is computed, and
+    # _rec_name = "display_name" made every name_search scan and compute all runs
+    _rec_names_search = ["account_id", "order_ref"]
 
     account_id = fields.Many2one(
         "marketplace.account", required=True, ondelete="cascade", index=True, readonly=True
@@ -44,6 +48,11 @@ class MarketplaceRun(models.Model):
     failed_count = fields.Integer(string="Failed", readonly=True)
     request_count = fields.Integer(string="HTTP Requests", readonly=True)
     sent_count = fields.Integer(string="Sent", readonly=True, help="Updates the shop accepted.")
+    stopped_early = fields.Boolean(
+        string="Stopped At Time Limit",
+        readonly=True,
+        help="The run used the time one run may take; the next run went on from there.",
+    )
     line_ids = fields.One2many("marketplace.run.line", "run_id", string="Orders", readonly=True)
 
     @api.depends("account_id", "started_at")
@@ -53,6 +62,23 @@ class MarketplaceRun(models.Model):
                 fields.Datetime.context_timestamp(run, run.started_at) if run.started_at else ""
             )
             run.display_name = f"{run.account_id.name} {started:%Y-%m-%d %H:%M:%S}".strip()
+
+    @api.autovacuum
+    def _gc_old_runs(self):
+        """Delete the runs older than their account's retention (with their lines and the shop
+        payloads they kept: personal data is not kept longer than needed)."""
+        accounts = self.env["marketplace.account"].with_context(active_test=False).search([])
+        now = fields.Datetime.now()
+        for days in set(accounts.mapped("log_retention_days")):
+            same = accounts.filtered(lambda account, days=days: account.log_retention_days == days)
+            old = self.search(
+                [
+                    ("account_id", "in", same.ids),
+                    ("started_at", "<", now - timedelta(days=days)),
+                    ("state", "!=", "running"),
+                ]
+            )
+            old.unlink()
 
     def _summary(self):
         """One line per run for the fetch wizard and the chatter."""

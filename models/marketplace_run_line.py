@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .marketplace_account import MANAGER_GROUP
+
 LINE_RESULTS = [
     ("created", "Created"),
     ("updated", "Updated"),
@@ -29,7 +31,11 @@ class MarketplaceRunLine(models.Model):
     retryable = fields.Boolean(
         help="The next run tries this order again (the account's import date stays before it)."
     )
-    payload = fields.Text(help="The order as the shop sent it, kept to investigate failures.")
+    payload = fields.Text(
+        groups=MANAGER_GROUP,
+        help="The order as the shop sent it, kept to investigate failures. It holds the buyer's "
+        "personal data: managers only, deleted with the run after the account's retention.",
+    )
     picking_id = fields.Many2one(
         "stock.picking", string="Delivery", ondelete="set null", index="btree_not_null"
     )

@@ -47,6 +47,10 @@ class MarketplaceStatusMapping(models.Model):
         help="The state the document is created in, or moved to when an imported order reaches "
         "this status. A confirmed order never goes back to a quotation.",
     )
+    paid = fields.Boolean(
+        help="Orders in this status have been paid on the shop: with 'Create Payment Entries' on "
+        "the account, the import records their payment.",
+    )
     change_status_to = fields.Many2one(
         "marketplace.status.mapping",
         domain="[('account_id', '=', account_id), ('id', '!=', id)]",

@@ -84,7 +84,7 @@ def measure(env, work):
 
 
 def run_import(env, account):
-    run = account._import_orders(trigger="cron", commit=True)
+    run = account._import_orders(trigger="cron")
     return run.created_count
 
 
@@ -106,7 +106,7 @@ def main():
             result = measure(env, lambda: run_import(env, account))
             result["http_first"] = account.last_run_id.request_count
             account.invalidate_recordset()
-            again = account._import_orders(trigger="cron", commit=True)
+            again = account._import_orders(trigger="cron")
             result["http_again"] = again.request_count
         else:
             from floor import FloorLoader

@@ -2,12 +2,14 @@
 
 - Auth: HTTP Basic, administrator e-mail (``login``) and API key (``secret``); else 401.
 - ``GET /api/2.0/orders``: page (1), items_per_page (10, CS-Cart's default), status (a letter,
-  ``status[]=`` or "P,C"), sort_by date|updated_at|order_id|status|total (date),
-  sort_order asc|desc (desc), updated_at_from / updated_at_to (UNIX, inclusive), company_id,
+  ``status[]=`` or "P,C"), sort_by date|order_id|status|total (date; anything else, e.g.
+  updated_at, is CS-Cart's default, date), sort_order asc|desc (desc), updated_at_from /
+  updated_at_to (UNIX, inclusive; CS-Cart 4.10 and later), company_id,
   user_id, email. Incomplete orders (status N) are left out unless asked for by status or with
   ``include_incompleted=Y``. Answer ``{"orders": [summary...], "params": {"page",
-  "items_per_page", "total_items" (a string, as CS-Cart sends it), ...}}``.
-  ``legacy=True`` is an older CS-Cart: no ``updated_at`` anywhere, its filters and sort ignored.
+  "items_per_page", "total_items" (a string, as CS-Cart sends it), ...}}``. Summaries carry
+  CS-Cart's summary columns (order_id, status, timestamp, total...), never ``updated_at``.
+  ``legacy=True`` is an older CS-Cart: no ``updated_at`` anywhere, its filters ignored.
 - ``GET /api/2.0/orders/{id}``: the detail (see ``cscart_orders.py``); 404 ``{"message"}``.
 - ``PUT /api/2.0/orders/{id}`` ``{"status": "C"}`` -> ``{"order_id": id}``; bumps updated_at;
   ``status_changes`` gets (order id, letter). A ``products`` key REPLACES all the order's lines,

@@ -75,9 +75,9 @@ class CsCartApi:
             if high:
                 orders = [o for o in orders if _number(o.get("updated_at")) <= _number(high)]
         sort_by = request.arg("sort_by", "date")
-        field = SORT_FIELDS.get(sort_by, "timestamp")
-        if sort_by == "updated_at" and not self.legacy:
-            field = "updated_at"
+        if sort_by not in SORT_FIELDS:  # CS-Cart's db_sort falls back to its default
+            sort_by = "date"
+        field = SORT_FIELDS[sort_by]
         descending = request.arg("sort_order", "desc").lower() != "asc"
         orders.sort(
             key=lambda o: (_number(o.get(field)), _number(o.get("order_id"))), reverse=descending

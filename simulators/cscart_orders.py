@@ -245,12 +245,12 @@ SUMMARY_FIELDS = (
     "phone",
     "status",
     "total",
-    "updated_at",
 )
 
 
 def summary(order):
-    """The order as the list endpoint shows it."""
+    """The order as the list endpoint shows it: CS-Cart's summary columns, never ``updated_at``
+    (``fn_get_orders`` does not select it, whatever the version)."""
     result = {key: order[key] for key in SUMMARY_FIELDS if key in order}
     result.update(invoice_id=None, credit_memo_id=None)
     return result

@@ -54,6 +54,7 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
         self.catalog = localized_catalog("de")
         self.tokens = {}  # access token -> expiry on the simulator clock
         self._held = {}  # salesOrderId -> addresses kept back while the order is announced
+        self._shares = {}  # salesOrderId -> {positionItemId: share of the discount}
         self._buyers = []
         for _ in range(orders):
             self._random_order()
@@ -84,6 +85,7 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
         payment_method=None,
         delivery_fee=_UNSET,
         discount=_UNSET,
+        discount_shape="matching",
         weee_pickup=None,
         country="DEU",
         currency="EUR",
@@ -94,9 +96,10 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
     ):
         """Add an order dated at the clock. ``items``: [(sku, qty)] (unknown SKUs get a made-up
         product priced from ``prices`` or 19.99); ``item_statuses``: one status per position
-        item; ``delivery``: buyer fields of a different delivery address; other keywords set
-        buyer fields (first_name, last_name, email, phone, company, street, house_number,
-        addition, zip_code, city, salutation). Returns the payload."""
+        item; ``discount_shape``: how a discount shows (otto_orders.DISCOUNT_SHAPES);
+        ``delivery``: buyer fields of a different delivery address; other keywords set buyer
+        fields (first_name, last_name, email, phone, company, street, house_number, addition,
+        zip_code, city, salutation). Returns the payload."""
         with self._lock:
             rng, moment = self.rng, order_date or self.clock
             overrides = {"country": country, **buyer_fields}
@@ -116,7 +119,7 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
                 )
             fee = self._random_fee() if delivery_fee is _UNSET else delivery_fee
             rebate = self._random_discount() if discount is _UNSET else discount
-            order, held = oo.build_order(
+            order, held, shares = oo.build_order(
                 rng,
                 moment=moment,
                 lines=lines,
@@ -124,10 +127,12 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
                 currency=currency,
                 delivery_fee=fee,
                 discount=rebate,
+                discount_shape=discount_shape,
                 weee_pickup=weee_pickup,
                 invoice=buyer,
                 delivery=delivery_buyer,
             )
+            self._shares[order["salesOrderId"]] = shares
             statuses = item_statuses or [status] * len(order["positionItems"])
             if len(statuses) != len(order["positionItems"]):
                 raise ValueError("item_statuses needs one status per position item (unit)")
@@ -159,6 +164,21 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
             self._changed(order)
             return order
 
+    def set_item_status(self, order_id, item_ids, status):
+        """Move single position items (ids, or a number: the last ones of the order) to
+        ``status``, as OTTO does when one unit is cancelled and the others go on."""
+        with self._lock:
+            order = self.order(order_id)
+            items = order["positionItems"]
+            if isinstance(item_ids, int):
+                item_ids = [item["positionItemId"] for item in items[-item_ids:]]
+            wanted = set(item_ids)
+            for item in items:
+                if item["positionItemId"] in wanted:
+                    oo.set_item_status(item, status, self.clock, self.rng)
+            self._changed(order)
+            return order
+
     def release_announced(self, order_id):
         """The buyer paid: ANNOUNCED items become PROCESSABLE and the addresses appear."""
         with self._lock:
@@ -166,6 +186,17 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
             for item in order["positionItems"]:
                 if item["fulfillmentStatus"] == "ANNOUNCED":
                     oo.set_item_status(item, "PROCESSABLE", self.clock)
+            self._changed(order)
+            return order
+
+    def cancel_items(self, order_id, count=1, status="CANCELLED_BY_MARKETPLACE"):
+        """Cancel ``count`` processable position items (units), the last ones first: the order's
+        total drops by their prices."""
+        with self._lock:
+            order = self.order(order_id)
+            items = [i for i in order["positionItems"] if i["fulfillmentStatus"] == "PROCESSABLE"]
+            for item in items[len(items) - count :]:
+                oo.set_item_status(item, status, self.clock)
             self._changed(order)
             return order
 
@@ -183,7 +214,8 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
             self.tokens.clear()
 
     def expected_total(self, order_id):
-        return oo.expected_total(self.order(order_id))
+        order = self.order(order_id)
+        return oo.expected_total(order, self._shares.get(order.get("salesOrderId")))
 
     # --- generation ------------------------------------------------------------------------------
     def _store(self, order, held):
@@ -276,16 +308,18 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
                 addition=f"Postnummer {rng.randint(10**7, 10**8 - 1)}",
                 company="",
             )
-        order, held = oo.build_order(
+        order, held, shares = oo.build_order(
             rng,
             moment=placed,
             lines=pick_lines(rng, self.catalog, self.lines),
             payment_method=payment,
             delivery_fee=self._random_fee(),
             discount=self._random_discount(),
+            discount_shape=rng.choice(oo.DISCOUNT_SHAPES),
             invoice=invoice,
             delivery=delivery,
         )
+        self._shares[order["salesOrderId"]] = shares
         items, moment = order["positionItems"], placed
         if not prepaid:
             paid_after = (2, 72) if payment == "PREPAYMENT" else (0.01, 0.3)

@@ -139,6 +139,7 @@ def build_order(
     currency="EUR",
     delivery_fee=None,
     discount=None,
+    discount_shape="matching",
     weee_pickup=None,
     invoice=None,
     delivery=None,
@@ -146,8 +147,11 @@ def build_order(
     """A new order placed at ``moment``: items ANNOUNCED for prepayment, else PROCESSABLE.
 
     ``lines`` is [(product, quantity)] with catalogue products; ``weee_pickup`` True sets the
-    flag on every item, None lets electrical items have it sometimes. Returns (order, addresses)
-    where addresses holds the delivery and invoice address until they may be shown."""
+    flag on every item, None lets electrical items have it sometimes. A ``discount`` is taken
+    off the items as OTTO shows it in one of ``DISCOUNT_SHAPES`` (see ``_apply_discount``);
+    without one the items carry only ``itemValueGrossPrice``, as in OTTO's own example. Returns
+    (order, addresses, shares): the delivery and invoice address held until they may be shown,
+    and each item's share of the discount."""
     sales_order_id = new_uuid(rng)
     wants_pickup = rng.random() < 0.25 if weee_pickup is None else weee_pickup
     items = []
@@ -158,7 +162,6 @@ def build_order(
                     "positionItemId": new_uuid(rng),
                     "fulfillmentStatus": "ANNOUNCED",
                     "itemValueGrossPrice": amount(product["price"], currency),
-                    "itemValueReducedGrossPrice": amount(product["price"], currency),
                     "expectedDeliveryDate": iso_ms(moment + timedelta(days=rng.randint(2, 5))),
                     "weeePickup": bool(wants_pickup and (product.get("weee") or weee_pickup)),
                     "product": {
@@ -195,16 +198,29 @@ def build_order(
                 "vatRate": top_rate,
             }
         )
+    shares = {}
     if discount is not None and money(discount) > 0:
-        _apply_discount(rng, order, money(discount), currency, top_rate)
+        shares = _apply_discount(rng, order, money(discount), currency, top_rate, discount_shape)
     addresses = {
         "invoiceAddress": address(invoice, rng, invoice=True),
         "deliveryAddress": address(delivery or invoice, rng, invoice=False),
     }
-    return order, addresses
+    return order, addresses, shares
 
 
-def _apply_discount(rng, order, total, currency, vat_rate):
+# How a reduction reaches the orders API: "matching": each item's itemValueReducedGrossPrice
+# (with itemValueDiscount) and an initialDiscounts entry for the same reduction; "item_only": the
+# reduced prices alone (no initialDiscounts entry); "initial_only": an initialDiscounts entry
+# and items at their full price.
+DISCOUNT_SHAPES = ("matching", "item_only", "initial_only")
+
+
+def _apply_discount(rng, order, total, currency, vat_rate, shape="matching"):
+    """Take ``total`` off the order's items, shared in proportion to their prices. Whatever the
+    shape, the buyer pays the items' gross prices minus ``total``. Returns each item's share
+    (item id -> Decimal), which ``expected_total`` needs to know what was paid."""
+    if shape not in DISCOUNT_SHAPES:
+        raise ValueError(f"unknown discount shape {shape!r}; known: {', '.join(DISCOUNT_SHAPES)}")
     items = order["positionItems"]
     gross = [Decimal(str(item["itemValueGrossPrice"]["amount"])) for item in items]
     total = min(total, money(sum(gross) / 2))
@@ -214,18 +230,21 @@ def _apply_discount(rng, order, total, currency, vat_rate):
         shares.append(share)
         left -= share
     for item, price, share in zip(items, gross, shares, strict=True):
-        item["itemValueDiscount"] = amount(share, currency)
-        item["itemValueReducedGrossPrice"] = amount(price - share, currency)
-    order["initialDiscounts"] = [
-        {
-            "discountId": new_uuid(rng),
-            "name": "PARTNER",
-            "discountName": rng.choice(["Herbstaktion", "Neukundenrabatt", "Gutschein"]),
-            "discountAmount": amount(total, currency),
-            "positionItemIds": [item["positionItemId"] for item in items],
-            "vatRate": vat_rate,
-        }
-    ]
+        if shape != "initial_only":
+            item["itemValueDiscount"] = amount(share, currency)
+            item["itemValueReducedGrossPrice"] = amount(price - share, currency)
+    if shape != "item_only":
+        order["initialDiscounts"] = [
+            {
+                "discountId": str(rng.randint(1000, 99999)),
+                "name": "PARTNER",
+                "discountName": rng.choice(["Herbstaktion", "Neukundenrabatt", "Gutschein"]),
+                "discountAmount": amount(total, currency),
+                "positionItemIds": [item["positionItemId"] for item in items],
+                "vatRate": vat_rate,
+            }
+        ]
+    return dict(zip((item["positionItemId"] for item in items), shares, strict=True))
 
 
 def set_item_status(item, status, moment, rng=None, tracking=None):
@@ -289,16 +308,25 @@ def order_date(order):
         return None
 
 
-def expected_total(order):
-    """Gross total: non-cancelled items (all items if all are cancelled) + fees - discounts."""
+def expected_total(order, shares=None):
+    """What the buyer pays: the gross prices of the items not cancelled (all items when every
+    one is cancelled), minus each item's share of the discount (``shares``: item id -> share,
+    as ``_apply_discount`` made them), plus the fees of items not all cancelled. Computed from
+    how the order was made, not from the fields a client reads."""
+    shares = shares or {}
     items = order.get("positionItems") or []
     active = [item for item in items if item.get("fulfillmentStatus") not in CANCELLED_STATES]
+    kept = active or items
+    kept_ids = {item["positionItemId"] for item in kept}
     total = sum(
-        (Decimal(str(item["itemValueGrossPrice"]["amount"])) for item in active or items),
+        (
+            Decimal(str(item["itemValueGrossPrice"]["amount"]))
+            - shares.get(item["positionItemId"], Decimal(0))
+            for item in kept
+        ),
         Decimal(0),
     )
     for fee in order.get("initialDeliveryFees") or []:
-        total += Decimal(str(fee["deliveryFeeAmount"]["amount"]))
-    for discount in order.get("initialDiscounts") or []:
-        total -= abs(Decimal(str(discount["discountAmount"]["amount"])))
+        if any(i in kept_ids for i in fee.get("positionItemIds") or kept_ids):
+            total += Decimal(str(fee["deliveryFeeAmount"]["amount"]))
     return money(total)

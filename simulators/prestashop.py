@@ -55,7 +55,9 @@ _UNSET = object()
 class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
     """A PrestaShop shop (French, ``timezone`` Europe/Paris by default) with ``orders`` random
     orders; ``secret`` is the webservice key (``login`` is None). ``shops=2`` spreads orders over
-    two shops of a multistore; ``custom_states`` adds order states (see prestashop_data)."""
+    two shops of a multistore; ``custom_states`` adds order states (see prestashop_data);
+    ``permissions`` ({resource: ["GET", "POST", ...]}) is what the key was granted: another
+    resource gets 401 code 26, another method 405 code 25, as PrestaShop answers."""
 
     backend = "prestashop"
 
@@ -68,9 +70,12 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
         timezone="Europe/Paris",
         shops=1,
         custom_states=None,
+        permissions=None,
         **options,
     ):
         super().__init__(seed, orders, now, **options)
+        # what the webservice key may do: {resource: methods}; None grants everything
+        self.permissions = permissions
         self.timezone = timezone
         self.shops = int(shops)
         self.catalog = localized_catalog("fr")

@@ -52,6 +52,30 @@ class PrestaShopApi:
             self._fail(request, 401, 18, "Invalid authentication key format", auth=True)
         if key != self.secret:
             self._fail(request, 401, 19, "Authentication key does not exist", auth=True)
+        self._check_permission(request)
+
+    def _check_permission(self, request):
+        """WebserviceRequest::checkResource, then checkHTTPMethod, for a key granted only
+        ``self.permissions``."""
+        resource = request.path.removeprefix("/api").strip("/").split("/")[0]
+        if self.permissions is None or not resource:
+            return
+        if resource not in self.permissions:
+            self._fail(
+                request,
+                401,
+                26,
+                f'Resource of type "{resource}" is not allowed with this authentication key',
+            )
+        method = "GET" if request.method == "HEAD" else request.method
+        if method not in self.permissions[resource]:
+            self._fail(
+                request,
+                405,
+                25,
+                f"Method {request.method} is not allowed for the resource {resource} with this "
+                "authentication key",
+            )
 
     def _unauthorized_response(self, request):
         body = {"errors": [{"code": 20, "message": "Authentication key is not active"}]}
@@ -91,8 +115,9 @@ class PrestaShopApi:
         return resource, self.resources[resource]
 
     def _root(self, request):
+        granted = [n for n in RESOURCES if self.permissions is None or n in self.permissions]
         return self._render(
-            request, 200, {"api": {name: {"description": f"The {name}"} for name in RESOURCES}}
+            request, 200, {"api": {name: {"description": f"The {name}"} for name in granted}}
         )
 
     def _list(self, request):

@@ -7,7 +7,9 @@ shapes its error bodies in ``_error_body`` and generates orders. The base does t
 - routing, JSON answers, parsing of JSON / form / raw request bodies;
 - recording every API request in ``requests`` (method, path, query, body, headers, status);
 - fault injection (``inject``), see ``faults.py``, and ``rate_limit_every``;
-- a clock (``clock``, ``advance``) that dates every later modification;
+- a clock (``clock``, ``advance``) that dates every later modification and the Date header;
+- ``on_request(path, action, nth=1)``: the shop changes while a client reads it (``action``
+  runs, under the lock, just before the ``nth`` next API request to exactly ``path``);
 - control endpoints under ``/__sim/`` (not recorded, no auth): ``GET stats``, ``POST reset``,
   ``POST inject`` ``{"kind", "path", "times", ...}``, ``POST advance`` ``{"seconds"}``,
   ``POST orders`` ``{"count"}``.
@@ -68,6 +70,7 @@ class SimulatorBase:
         self.shipments = []
         self.orders = {}
         self._faults = []
+        self._hooks = []  # [path, countdown, action] of on_request
         self._api_calls = 0
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -150,6 +153,22 @@ class SimulatorBase:
             self._faults.append(fault)
         return fault
 
+    def on_request(self, path, action, nth=1):
+        """Run ``action()`` just before the ``nth`` next API request to exactly ``path``: the
+        shop changes an order while a client is between two pages, say."""
+        with self._lock:
+            self._hooks.append([path, int(nth), action])
+
+    def _run_hooks(self, request):
+        for hook in list(self._hooks):
+            path, countdown, action = hook
+            if request.path.rstrip("/") != path.rstrip("/"):
+                continue
+            hook[1] = countdown - 1
+            if hook[1] <= 0:
+                self._hooks.remove(hook)
+                action()
+
     def clear_faults(self):
         with self._lock:
             self._faults.clear()
@@ -202,6 +221,7 @@ class SimulatorBase:
     def _answer(self, request):
         with self._lock:
             self._api_calls += 1
+            self._run_hooks(request)
             request.route, request.params = self._match(request.method, request.path)
             fault = None
             if self.rate_limit_every and self._api_calls % int(self.rate_limit_every) == 0:

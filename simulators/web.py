@@ -111,6 +111,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # silence the default stderr log
         pass
 
+    def date_time_string(self, timestamp=None):
+        """The Date header says the simulator's clock, as a shop's says its own."""
+        if timestamp is None:
+            timestamp = self.server.simulator.clock.timestamp()
+        return super().date_time_string(timestamp)
+
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True

@@ -14,3 +14,6 @@ from . import test_export_prestashop
 from . import test_export_cscart
 from . import test_export_flow
 from . import test_export_tour
+from . import test_payments
+from . import test_payments_ui
+from . import test_payments_access

@@ -22,6 +22,10 @@ class MarketplaceImportCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # imports run in a cursor of their own and commit page by page, as in production; in
+        # test mode that cursor is the test's transaction and its commits are savepoints
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
         cls.taxes = {}
@@ -89,7 +93,11 @@ class MarketplaceImportCase(TransactionCase):
 
     # --- helpers ---------------------------------------------------------------------------------
     def fetch(self, **kwargs):
-        return self.account._import_orders(**kwargs)
+        """Import as production does (own cursor, a commit per page); the records this test
+        holds are read again afterwards."""
+        runs = self.account._import_orders(**kwargs)
+        self.env.invalidate_all()
+        return runs
 
     def sale(self, order_id):
         return self.env["sale.order"].search(

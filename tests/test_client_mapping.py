@@ -329,3 +329,46 @@ def test_phone_numbers():
     assert to_e164("12", "DE") == ("12", False)
     assert to_e164("", "DE") == ("", True)
     assert to_e164("not a phone", "") == ("not a phone", False)
+
+
+def test_money_is_rounded_half_up_as_shops_do():
+    from ..clients.parsing import to_money
+
+    assert to_money("2.345") == Decimal("2.35")
+    assert to_money("2.335") == Decimal("2.34")
+    assert to_money("-2.345") == Decimal("-2.35")
+    assert to_money(0.125) == Decimal("0.13")
+
+
+def test_otto_reduced_price_and_initial_discount_counted_once():
+    items = [otto_item("a", price=20.0), otto_item("b", sku="SKU-2", price=10.0)]
+    items[0]["itemValueReducedGrossPrice"] = {"amount": 17.0, "currency": "EUR"}
+    items[0]["itemValueDiscount"] = {"amount": 3.0, "currency": "EUR"}
+    discount = {
+        "discountId": "1",
+        "name": "PARTNER",
+        "discountName": "Herbst",
+        "discountAmount": {"amount": 5.0, "currency": "EUR"},
+        "positionItemIds": ["a", "b"],
+        "vatRate": 19,
+    }
+    order = otto.parse_order(otto_order(items, initialDiscounts=[discount]))
+    # 3.00 of the 5.00 is already in item a's reduced price: 2.00 remain as a discount line
+    assert [line.unit_price for line in order.lines] == [Decimal("17.00"), Decimal("10.00")]
+    assert [d.amount for d in order.discounts] == [Decimal("2.00")]
+    assert order.total == Decimal("29.95")  # with the 4.95 delivery fee
+
+
+def test_otto_reduced_price_above_the_gross_price_is_refused():
+    item = otto_item("a", price=20.0)
+    item["itemValueReducedGrossPrice"] = {"amount": 21.0, "currency": "EUR"}
+    with pytest.raises(ValueError, match="itemValueReducedGrossPrice"):
+        otto.parse_order(otto_order([item]))
+
+
+def test_otto_order_of_unknown_item_states_is_identified_without_raising():
+    raw = otto_order([otto_item("a", status="PARKED")])
+    assert otto.identify_order(raw)[3] == ""
+    with pytest.raises(ValueError, match="PARKED"):
+        otto.parse_order(raw)
+    assert otto.identify_order(dict(raw, positionItems=[]))[3] == ""

@@ -202,14 +202,16 @@ class TestOttoImport(MarketplaceImportCase):
         self.assertTrue(line.retryable)
         self.assertIn(bad["salesOrderId"], line.payload)
         self.assertTrue(self.sale(good["salesOrderId"]))
-        # the import date stops at the failed order, so the next run asks for it again
+        # the import date moves on; the failed order waits on the account's retry list
         self.assertEqual(self.account.imported_until, order_changed_at(bad))
+        self.assertEqual(self.account.retry_ids.marketplace_order_id, bad["salesOrderId"])
         # the merchant creates the product: the next run brings the order, nothing else twice
         self.env["product.product"].create({"name": "New", "default_code": "NOT-IN-ODOO"})
         run = self.fetch()
         self.assertEqual((run.created_count, run.failed_count), (1, 0))
         self.assertTotal(self.sale(bad["salesOrderId"]), "12.34")
         self.assertEqual(len(self.sale(good["salesOrderId"])), 1)
+        self.assertFalse(self.account.retry_ids)
 
     def test_unknown_product_with_fallback(self):
         fallback = self.env["product.product"].create({"name": "Unknown article", "type": "consu"})

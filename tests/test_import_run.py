@@ -14,6 +14,12 @@ class TestImportRun(MarketplaceImportCase):
     backend = "otto"
     simulator_class = OttoSimulator
 
+    def result_of(self, wizard):
+        """Fetch with the wizard; return the wizard that shows the result."""
+        action = wizard.action_fetch()
+        self.env.invalidate_all()
+        return wizard.browse(action["res_id"])
+
     def add(self, status="PROCESSABLE", sku="HON-500"):
         return self.sim.add_order(status, [(sku, 1)], delivery_fee=None, discount=None)
 
@@ -55,9 +61,9 @@ class TestImportRun(MarketplaceImportCase):
         form = Form(self.env["marketplace.fetch.wizard"].with_user(user))
         self.assertIn(self.account, form.account_ids)
         self.assertNotIn(other, form.account_ids)
-        wizard = form.save()
-        action = wizard.action_fetch()
-        self.assertEqual((action["res_model"], action["res_id"]), (wizard._name, wizard.id))
+        action = form.save().action_fetch()
+        self.assertEqual(action["res_model"], "marketplace.fetch.wizard")
+        wizard = self.env["marketplace.fetch.wizard"].with_user(user).browse(action["res_id"])
         self.assertEqual(wizard.state, "done")
         self.assertEqual(wizard.run_ids.user_id, user)
         self.assertEqual(wizard.line_ids.mapped("result"), ["created"])
@@ -71,8 +77,7 @@ class TestImportRun(MarketplaceImportCase):
         self.add()
         form = Form(self.env["marketplace.fetch.wizard"])
         form.order_ref = wanted["orderNumber"]
-        wizard = form.save()
-        wizard.action_fetch()
+        wizard = self.result_of(form.save())
         self.assertEqual(wizard.line_ids.marketplace_order_id, wanted["salesOrderId"])
         future = Form(self.env["marketplace.fetch.wizard"])
         future.date_from = "2999-01-01 00:00:00"
@@ -93,11 +98,13 @@ class TestImportRun(MarketplaceImportCase):
         cron = self.env.ref("sale_marketplace_connector.ir_cron_marketplace_import_orders")
         self.assertEqual((cron.interval_number, cron.interval_type), (15, "minutes"))
         cron.method_direct_trigger()
+        self.env.invalidate_all()
         run = self.account.last_run_id
         self.assertEqual((run.trigger, run.created_count), ("cron", 1))
         self.assertTrue(self.sale(raw["salesOrderId"]))
         self.account.active = False
         self.env["marketplace.account"]._cron_import_orders()
+        self.env.invalidate_all()
         self.assertEqual(self.account.run_count, 1)
 
     def test_second_run_meanwhile_does_nothing(self):
@@ -138,7 +145,7 @@ class TestImportRun(MarketplaceImportCase):
         self.sim.advance(600)
         self.sim.set_status(raw["salesOrderId"], "CANCELLED_BY_PARTNER")
         wizard = self.env["marketplace.fetch.wizard"].with_user(fetcher).create({})
-        wizard.action_fetch()
+        wizard = self.result_of(wizard)
         self.assertEqual(wizard.line_ids.result, "updated")
         self.assertEqual(sale.state, "cancel")
         self.assertEqual(

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,7 @@ def test_otto_auth(otto):
 def test_otto_generated_orders_follow_the_facts():
     sim = OttoSimulator(seed=8, orders=80, now=NOW)
     statuses = {bucket_status(order) for order in sim.orders.values()}
+    shapes = set()
     assert {"PROCESSABLE", "SENT", "ANNOUNCED"} <= statuses
     assert statuses & {"CANCELLED_BY_PARTNER", "CANCELLED_BY_MARKETPLACE", "RETURNED"}
     for order in sim.orders.values():
@@ -155,14 +157,31 @@ def test_otto_generated_orders_follow_the_facts():
             assert order["invoiceAddress"]["email"].endswith("@customer.otto.market")
         for item in order["positionItems"]:
             assert isinstance(item["itemValueGrossPrice"]["amount"], float)
+        # a reduction shows as reduced item prices, an initial discount, or both for the
+        # same amount (never twice): the buyer paid the gross prices minus the reduction once
         items = order["positionItems"]
-        active = [i for i in items if not i["fulfillmentStatus"].startswith("CANCELLED")]
-        total = sum(money(i["itemValueGrossPrice"]["amount"]) for i in active or items)
-        total += sum(money(f["deliveryFeeAmount"]["amount"]) for f in order["initialDeliveryFees"])
-        total -= sum(
+        gross = sum(money(i["itemValueGrossPrice"]["amount"]) for i in items)
+        reduction = sum(money(i.get("itemValueDiscount", {}).get("amount", 0)) for i in items)
+        initial = sum(
             money(d["discountAmount"]["amount"]) for d in order.get("initialDiscounts", [])
         )
-        assert sim.expected_total(order["salesOrderId"]) == total
+        if reduction and initial:
+            assert reduction == initial
+            shapes.add("matching")
+        elif reduction or initial:
+            shapes.add("item_only" if reduction else "initial_only")
+        for item in items:
+            if "itemValueReducedGrossPrice" in item:
+                assert money(item["itemValueReducedGrossPrice"]["amount"]) == money(
+                    item["itemValueGrossPrice"]["amount"]
+                ) - money(item["itemValueDiscount"]["amount"])
+        if not any(i["fulfillmentStatus"].startswith("CANCELLED") for i in items):
+            fees = sum(
+                money(f["deliveryFeeAmount"]["amount"]) for f in order["initialDeliveryFees"]
+            )
+            paid = gross + fees - max(reduction, initial)
+            assert sim.expected_total(order["salesOrderId"]) == paid
+    assert shapes == {"matching", "item_only", "initial_only"}
 
 
 def test_otto_add_order_units_and_discount(otto):
@@ -443,8 +462,16 @@ def test_cscart_paging_and_updated_at(cart):
     cart.set_status(ids[0], "C")
     changed = cs(cart, "GET", "orders", params={"updated_at_from": since}).json()
     assert [o["order_id"] for o in changed["orders"]] == [ids[0]]
-    by_change = cs(cart, "GET", "orders", params={"sort_by": "updated_at", "sort_order": "asc"})
-    assert by_change.json()["orders"][-1]["order_id"] == ids[0]
+    # the summaries never carry updated_at, and the list cannot be sorted by it: CS-Cart falls
+    # back to its default sort (date, newest first)
+    assert all("updated_at" not in o for o in changed["orders"])
+    assert "updated_at" in cs(cart, "GET", f"orders/{ids[0]}").json()
+    by_change = cs(cart, "GET", "orders", params={"sort_by": "updated_at"}).json()
+    assert by_change["params"]["sort_by"] == "date"
+    assert [o["order_id"] for o in by_change["orders"]][:3] == ids[::-1][:3]
+    # the Date header is the shop's clock
+    answer = cs(cart, "GET", "orders")
+    assert parsedate_to_datetime(answer.headers["Date"]) == cart.clock.replace(microsecond=0)
 
 
 def test_cscart_legacy_ignores_updated_at():

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -31,6 +31,11 @@ class MarketplaceFetchWizard(models.TransientModel):
         "marketplace.run.line", string="Result", compute="_compute_line_ids"
     )
     summary = fields.Text(compute="_compute_line_ids")
+    continues_in_background = fields.Boolean(
+        readonly=True,
+        help="The fetch took longer than one screen may wait: the scheduled import goes on with "
+        "the rest now, in the background.",
+    )
 
     @api.model
     def _default_account_ids(self):
@@ -50,21 +55,39 @@ class MarketplaceFetchWizard(models.TransientModel):
             wizard.summary = "\n".join(messages)
 
     def action_fetch(self):
+        """Import as the scheduled action does (each account's run in a cursor of its own,
+        committed page by page, statuses set on the shop only after their orders are committed),
+        within a time budget after which the scheduled import goes on in the background.
+
+        The result is shown in a new wizard written by a transaction of its own: this request's
+        transaction started before the runs were committed and cannot see them."""
         self.ensure_one()
         accounts = self.account_ids.filtered("active")
         if not accounts:
             raise UserError(_("Choose at least one active account to fetch orders from."))
         if self.date_from and self.date_from > fields.Datetime.now():
             raise UserError(_("The start date is in the future: choose a moment in the past."))
-        self.run_ids = accounts._import_orders(
-            trigger="manual", since=self.date_from or None, order_ref=self.order_ref or None
+        results = accounts._fetch_now(
+            since=self.date_from or None, order_ref=self.order_ref or None
         )
-        self.state = "done"
+        with self.env.registry.cursor() as cr:
+            result = self.with_env(self.env(cr=cr)).create(
+                {
+                    "account_ids": [Command.set(accounts.ids)],
+                    "date_from": self.date_from,
+                    "order_ref": self.order_ref,
+                    "state": "done",
+                    "run_ids": [Command.set([r.run_id for r in results])],
+                    "continues_in_background": any(r.stopped_early for r in results),
+                }
+            )
+            result_id = result.id
+        self.env.invalidate_all()
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
-            "res_id": self.id,
+            "res_id": result_id,
             "view_mode": "form",
             "target": "new",
-            "name": _("Fetch Orders"),
+            "name": self.env._("Fetch Orders"),
         }

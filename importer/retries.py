@@ -1,0 +1,107 @@
+from datetime import timedelta
+
+from odoo import fields
+
+# Orders retried by id per run at most (oldest try first); the others wait for the next run.
+RETRIES_PER_RUN = 50
+
+
+class RetryList:
+    """The account's orders that failed to import, kept with their reason and tried again by id.
+
+    ``record`` follows the outcomes of every page: a failed order goes on the list (or has its
+    reason and last try updated), an order that went in (or is now skipped: its status is no
+    longer imported) leaves it. An entry older than the account's alert delay gets one activity
+    for the account's responsible person."""
+
+    def __init__(self, account):
+        self.account = account
+        self.env = account.env
+        self.Retry = self.env["marketplace.retry"].sudo()
+
+    def pending(self, exclude=()):
+        return self.Retry.search(
+            [
+                ("account_id", "=", self.account.id),
+                ("state", "=", "pending"),
+                ("marketplace_order_id", "not in", sorted(exclude)),
+            ],
+            order="last_try, id",
+            limit=RETRIES_PER_RUN,
+        )
+
+    def record(self, outcomes, lines_by_order=None):
+        lines_by_order = lines_by_order or {}
+        by_order = {o.order_id: o for o in outcomes if o.order_id}
+        if not by_order:
+            return
+        existing = {
+            retry.marketplace_order_id: retry
+            for retry in self.Retry.search(
+                [
+                    ("account_id", "=", self.account.id),
+                    ("marketplace_order_id", "in", sorted(by_order)),
+                ]
+            )
+        }
+        now = fields.Datetime.now()
+        new = []
+        solved = self.Retry
+        for order_id, outcome in by_order.items():
+            retry = existing.get(order_id)
+            line = lines_by_order.get(order_id)
+            if outcome.result != "failed":
+                if retry:
+                    solved |= retry
+                continue
+            values = {
+                "marketplace_order_ref": outcome.order_ref or order_id,
+                "marketplace_status": outcome.status or False,
+                "reason": outcome.message,
+                "last_try": now,
+                "last_run_line_id": line.id if line else False,
+            }
+            if retry:
+                retry.write({**values, "try_count": retry.try_count + 1})
+            else:
+                new.append(
+                    {
+                        **values,
+                        "account_id": self.account.id,
+                        "marketplace_order_id": order_id,
+                        "first_try": now,
+                    }
+                )
+        if new:
+            self.Retry.create(new)
+        solved.unlink()
+
+    def alert_stale(self):
+        """One activity per entry failing for longer than the account's alert delay."""
+        days = self.account.retry_alert_days
+        if days <= 0:
+            return
+        stale = self.Retry.search(
+            [
+                ("account_id", "=", self.account.id),
+                ("state", "=", "pending"),
+                ("first_try", "<=", fields.Datetime.now() - timedelta(days=days)),
+                ("alert_sent", "=", False),
+            ]
+        )
+        user = self.account.user_id or self.env.ref("base.user_admin")
+        for retry in stale:
+            retry.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Marketplace order failing for %s days", days),
+                note=self.env._(
+                    "Order %(order)s of %(account)s has failed to import since %(since)s: "
+                    "%(reason)s Mend the cause and retry it, or ignore it.",
+                    order=retry.marketplace_order_ref,
+                    account=self.account.name,
+                    since=fields.Datetime.to_string(retry.first_try),
+                    reason=retry.reason or "",
+                ),
+                user_id=user.id,
+            )
+        stale.write({"alert_sent": True})

@@ -1,0 +1,54 @@
+from odoo import fields, models
+
+
+class AccountPayment(models.Model):
+    _inherit = "account.payment"
+
+    marketplace_account_id = fields.Many2one(
+        related="payment_transaction_id.marketplace_account_id",
+        string="Marketplace Account",
+        store=True,
+        index="btree_not_null",
+    )
+    marketplace_backend = fields.Selection(
+        related="marketplace_account_id.backend", string="Marketplace", store=True
+    )
+    marketplace_sale_order_id = fields.Many2one(
+        related="payment_transaction_id.marketplace_sale_order_id",
+        string="Marketplace Order",
+        store=True,
+        index="btree_not_null",
+    )
+    marketplace_order_ref = fields.Char(
+        related="payment_transaction_id.marketplace_order_ref",
+        string="Shop Order Number",
+        store=True,
+        index="btree_not_null",
+    )
+
+    def action_post(self):
+        held = self.browse()
+        if self.env.context.get("marketplace_payment_hold"):
+            # created by the connector for an account whose entries an accountant confirms
+            held = self.filtered("marketplace_account_id")
+        posted = self - held
+        result = super(AccountPayment, posted).action_post()
+        # confirmed after the invoice was posted: the invoice did not see it, match them now
+        posted.marketplace_sale_order_id._marketplace_reconcile_payments()
+        return result
+
+    def action_view_marketplace_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.marketplace_sale_order_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def _marketplace_is_reconciled(self):
+        """Whether anything (an invoice, a bank statement line) is matched with the entry."""
+        self.ensure_one()
+        lines = self.move_id.line_ids
+        return bool(lines.matched_debit_ids or lines.matched_credit_ids)
