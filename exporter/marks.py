@@ -224,12 +224,13 @@ def shop_items(picking, taken=frozenset()):
 def open_position_items(order):
     """OTTO: the order's position items that no delivery has shipped."""
     shipped = _taken_items(order, [])
-    return [
-        item
-        for line in order.order_line
-        for item in (line.marketplace_item_ids or "").split(",")
-        if item and item not in shipped
-    ]
+    items = []
+    # fee and discount lines name the items they concern too: each item once
+    for line in order.order_line:
+        for item in (line.marketplace_item_ids or "").split(","):
+            if item and item not in shipped and item not in items:
+                items.append(item)
+    return items
 
 
 def _units(move):
