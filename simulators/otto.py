@@ -34,7 +34,8 @@ from .data import (
     unknown_product,
 )
 from .otto_api import OttoApi
-from .otto_orders import CARRIERS, ITEM_STATES, PAYMENT_METHODS, bucket_status
+from .otto_orders import ITEM_STATES, PAYMENT_METHODS, bucket_status
+from .otto_shipments import SHIPMENT_CARRIERS as CARRIERS
 from .otto_shipments import OttoShipmentsApi
 from .server import SimulatorBase
 
