@@ -92,6 +92,15 @@ DEFAULT_STATUS_TABLES = {
     ],
 }
 
+# Write-back: the shop status each Odoo event sets on a new account (None: do not change).
+# "shipped": delivered with a tracking number; "delivered": delivered without one. OTTO has no
+# status to set: its shipments and cancellations are what moves its position items.
+EXPORT_EVENTS = ("confirm", "shipped", "delivered", "invoice", "cancel")
+DEFAULT_EXPORT_STATUSES = {
+    "otto": {},
+    "prestashop": {"confirm": "3", "shipped": "4", "delivered": "5", "cancel": "6"},
+    "cscart": {"confirm": "P", "shipped": "C", "delivered": "C", "cancel": "I"},
+}
 # The statuses whose orders a new account counts as paid (payment entries). OTTO: processable and
 # later, never announced; PrestaShop: the states of a fresh install with the 'paid' flag, except
 # 7 (refunded: the money went back to the buyer); CS-Cart: processed and complete.

@@ -177,7 +177,8 @@ class BaseClient:
                     error = TemporaryError(
                         f"{label}: the shop answered HTTP {status}", status=status
                     )
-                    if status == 500 and not idempotent:
+                    # 500 and the gateway errors 502/504 may come after the shop did it
+                    if status in (500, 502, 504) and not idempotent:
                         raise error
                 elif status >= 400:
                     raise RequestError(

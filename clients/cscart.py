@@ -15,6 +15,7 @@ from decimal import Decimal
 from requests.auth import HTTPBasicAuth
 
 from .base import BaseClient
+from .cscart_export import CsCartExportMixin
 from .errors import AuthenticationError, BadPayloadError, MarketplaceError, OrderDataError
 from .parsing import text, to_decimal, to_money, unix_to_utc, utc_to_unix
 from .records import Address, Charge, Order, OrderFailure, OrderLine, OrderPage
@@ -23,7 +24,7 @@ from .records import Address, Charge, Order, OrderFailure, OrderLine, OrderPage
 PROBE_FUTURE = timedelta(days=3650)
 
 
-class CsCartClient(BaseClient):
+class CsCartClient(CsCartExportMixin, BaseClient):
     backend = "cscart"
     api_root = "/api/2.0"
     page_size = 100

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 from .base import BaseClient
 from .countries import to_alpha2
 from .errors import BadPayloadError, OrderDataError
+from .otto_export import OttoExportMixin
 from .parsing import iso_to_utc, text, to_decimal, to_money, utc_to_iso
 from .records import Address, Charge, Order, OrderLine
 
@@ -27,7 +28,7 @@ ITEM_STATES = (
 CANCELLED_STATES = ("CANCELLED_BY_PARTNER", "CANCELLED_BY_MARKETPLACE")
 
 
-class OttoClient(BaseClient):
+class OttoClient(OttoExportMixin, BaseClient):
     backend = "otto"
     page_size = 128  # the API's maximum
     token_margin = 120  # renew the token this many seconds before OTTO says it expires

@@ -19,11 +19,12 @@ from .errors import (
     RequestError,
 )
 from .parsing import local_to_utc, text, to_decimal, to_money, utc_to_local_text
+from .prestashop_export import PrestaShopExportMixin
 from .prestashop_xml import record_xml
 from .records import Address, Charge, Order, OrderLine
 
 
-class PrestaShopClient(BaseClient):
+class PrestaShopClient(PrestaShopExportMixin, BaseClient):
     backend = "prestashop"
     api_root = "/api"
     page_size = 100

@@ -4,6 +4,7 @@ time: all the documents of a page that go to the same state move in one call."""
 from odoo import fields
 
 from ..const import DOCUMENT_STATE_RANK
+from .activities import has_open_activity
 
 
 def document_rank(order):
@@ -66,7 +67,7 @@ def _cancel(orders, shop_status_label, responsible):
             order.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=fields.Date.context_today(order),
-                summary=_decision_summary(order),
+                summary=_decision_summary(env),
                 note=env._(
                     "The shop reports this order as '%(status)s', but it has already been "
                     "%(what)s in Odoo. Decide whether to cancel it, return the goods or refund "
@@ -94,9 +95,9 @@ def decision_user(order, responsible=None):
     return order.user_id or responsible or order.team_id.user_id or order.env.user
 
 
-def _decision_summary(order):
-    return order.env._("Cancelled on the marketplace")
+def _decision_summary(env):
+    return env._("Cancelled on the marketplace")
 
 
 def _has_open_decision(order):
-    return any(activity.summary == _decision_summary(order) for activity in order.activity_ids)
+    return has_open_activity(order, _decision_summary)

@@ -8,6 +8,7 @@ or discount concerning only cancelled items drops to zero. Once goods have left 
 posted the document is not changed: a person decides (an activity), as for a cancelled order.
 """
 
+from .activities import has_open_activity
 from .documents import decision_user
 
 
@@ -114,19 +115,15 @@ class ItemFollower:
             move._action_assign()
 
     def _ask_a_person(self, sale, changes, delivered):
-        summary = self.env._("Items cancelled on the marketplace")
         lines = "; ".join(
             f"{line.product_id.default_code or line.name}: {len(gone)}"
             for line, _kept, gone in changes
         )
-        if any(
-            activity.summary == summary and lines in (activity.note or "")
-            for activity in sale.activity_ids
-        ):
+        if has_open_activity(sale, _items_summary, note_part=lines):
             return
         sale.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=summary,
+            summary=_items_summary(self.env),
             note=self.env._(
                 "The marketplace cancelled items of this order after it was %(what)s in Odoo "
                 "(%(lines)s). Decide whether to take the goods back, credit the customer or "
@@ -136,3 +133,7 @@ class ItemFollower:
             ),
             user_id=decision_user(sale, self.account.user_id).id,
         )
+
+
+def _items_summary(env):
+    return env._("Items cancelled on the marketplace")

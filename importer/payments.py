@@ -35,6 +35,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 
 from ..const import PAYMENT_REFERENCE_PREFIXES
+from .activities import has_open_activity
 
 _logger = logging.getLogger(__name__)
 
@@ -311,21 +312,22 @@ class PaymentSync:
 
     def _ask(self, sale, payment, kind, note):
         """A to-do on the payment for the order's salesperson (else the account's responsible),
-        unless one of this kind is still open. Returns whether one was created."""
-        if not payment:
-            return False
-        summaries = {
-            ACTIVITY_SUMMARY_CANCELLED: self.env._("Marketplace order cancelled"),
-            ACTIVITY_SUMMARY_UNPAID: self.env._("Marketplace order no longer paid"),
-            ACTIVITY_SUMMARY_TOTAL: self.env._("Marketplace order total changed"),
-        }
-        if any(activity.summary == summaries[kind] for activity in payment.activity_ids):
+        unless one of this kind is still open (in whatever language it was written). Returns
+        whether one was created."""
+        if not payment or has_open_activity(payment, ACTIVITY_SUMMARIES[kind]):
             return False
         payment.activity_schedule(
             "mail.mail_activity_data_todo",
             date_deadline=fields.Date.context_today(payment),
-            summary=summaries[kind],
+            summary=ACTIVITY_SUMMARIES[kind](self.env),
             note=note,
             user_id=(sale.user_id or self.account.user_id or self.env.user).id,
         )
         return True
+
+
+ACTIVITY_SUMMARIES = {
+    ACTIVITY_SUMMARY_CANCELLED: lambda env: env._("Marketplace order cancelled"),
+    ACTIVITY_SUMMARY_UNPAID: lambda env: env._("Marketplace order no longer paid"),
+    ACTIVITY_SUMMARY_TOTAL: lambda env: env._("Marketplace order total changed"),
+}

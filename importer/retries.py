@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.tools.misc import format_datetime
 
 # Orders retried by id per run at most (oldest try first); the others wait for the next run.
 RETRIES_PER_RUN = 50
@@ -99,7 +100,7 @@ class RetryList:
                     "%(reason)s Mend the cause and retry it, or ignore it.",
                     order=retry.marketplace_order_ref,
                     account=self.account.name,
-                    since=fields.Datetime.to_string(retry.first_try),
+                    since=format_datetime(self.env, retry.first_try, tz=user.tz),
                     reason=retry.reason or "",
                 ),
                 user_id=user.id,

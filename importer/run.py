@@ -301,6 +301,7 @@ class ImportRun:
             .search(
                 [
                     ("account_id", "=", self.account.id),
+                    ("trigger", "!=", "export"),  # sending runs have a lock of their own
                     ("state", "=", "running"),
                     ("id", "!=", self.run.id),
                 ]

@@ -1,5 +1,7 @@
 from odoo import models
 
+from ..exporter import marks
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -7,8 +9,10 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         """``sale`` matches a posted invoice with the posted payments of its transactions; the
         connector's payments are also matched when the invoice came before them, and a small
-        difference is written off (sale.order._marketplace_reconcile_payments)."""
+        difference is written off (sale.order._marketplace_reconcile_payments). The shops of
+        the orders learn the invoice number and the 'invoiced' status (marked, sent later)."""
         posted = super()._post(soft)
         orders = posted.filtered(lambda move: move.is_invoice()).line_ids.sale_line_ids.order_id
         orders.filtered("marketplace_account_id")._marketplace_reconcile_payments()
+        marks.invoices_posted(posted)
         return posted

@@ -300,6 +300,107 @@ class MarketplaceAccount(models.Model):
     run_count = fields.Integer(compute="_compute_run_count")
     order_count = fields.Integer(compute="_compute_order_count")
     last_run_id = fields.Many2one("marketplace.run", compute="_compute_run_count")
+    # Write-back: what is sent to the shop as orders move in Odoo (exporter/)
+    export_tracking = fields.Boolean(
+        string="Send Tracking Numbers",
+        default=True,
+        help="When a delivery of an imported order is validated, send its tracking numbers with "
+        "the carrier and the ship date. OTTO Market: a shipment of exactly the position items "
+        "the delivery moved. PrestaShop: the order carrier's tracking number. CS-Cart: a "
+        "shipment of the delivered items.",
+    )
+    export_delivery_dates = fields.Boolean(
+        string="Send Delivery Dates",
+        help="Send the expected delivery date (commitment date, else the scheduled date) when "
+        "the order is confirmed and the real ship date once delivered, where the shop can hold "
+        "them: PrestaShop in private order messages, CS-Cart in the shipment's comments. OTTO "
+        "Market only takes the ship date of its shipments, always sent.",
+    )
+    export_document_numbers = fields.Boolean(
+        string="Send Document Numbers",
+        help="Send the Odoo order number and, once posted, the invoice number. PrestaShop: "
+        "private messages in the order's customer thread. CS-Cart: the comments of the order's "
+        "shipments (its staff notes are not written: CS-Cart recalculates an order whose notes "
+        "are changed through the API). Nothing the merchant wrote is overwritten.",
+    )
+    export_notify_buyer = fields.Boolean(
+        string="Shop E-mails the Buyer",
+        help="Let the shop send the buyer its own e-mail for the status changes and tracking "
+        "numbers the connector sets (PrestaShop 'sendemail', CS-Cart 'notify_user').",
+    )
+    import_tracking = fields.Boolean(
+        string="Take Tracking Numbers From the Shop",
+        help="A delivery validated without a tracking number gets the one the shop has (set "
+        "there by the merchant or a shipping tool), instead of being reported as incomplete.",
+    )
+    export_status_confirm_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Confirmed",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set when the order is confirmed in Odoo. Empty: do not change. Not "
+        "sent when the shop's own status already made it an order.",
+    )
+    export_status_shipped_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Delivered With Tracking",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set once every delivery of the order is done and one of them has "
+        "a tracking number. Empty: do not change.",
+    )
+    export_status_delivered_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Delivered Without Tracking",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set once every delivery of the order is done without any tracking "
+        "number. Empty: do not change.",
+    )
+    export_status_invoice_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Invoiced",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set when an invoice of the order is posted. Empty: do not change.",
+    )
+    export_status_cancel_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Cancelled",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set when the order is cancelled in Odoo. Not sent when the shop "
+        "already reports a cancelled status. Empty: do not change.",
+    )
+    otto_cancel_items = fields.Boolean(
+        string="Cancel Open Items on OTTO",
+        default=True,
+        help="OTTO Market: an order cancelled in Odoo (after a confirmation) cancels its position "
+        "items that no delivery has shipped. OTTO tells the buyer.",
+    )
+    otto_return_carrier = fields.Selection(
+        [("DHL", "DHL"), ("GLS", "GLS"), ("HERMES", "Hermes")],
+        string="OTTO Return Carrier",
+        default="DHL",
+        help="OTTO Market: carrier of the return label put in the parcels; a delivery with a "
+        "Return Tracking Reference sends it with each position item.",
+    )
+    prestashop_contact_id = fields.Integer(
+        string="Customer Service Contact",
+        default=2,
+        help="PrestaShop: id of the contact (Customers > Customer Service > Contacts) of the "
+        "order threads the connector opens for its private messages (2: Customer service in a "
+        "new shop).",
+    )
+    carrier_mapping_ids = fields.One2many(
+        "marketplace.carrier.mapping",
+        "account_id",
+        copy=True,
+        help="The shop's carrier for each Odoo carrier. A carrier not listed is recognised by "
+        "its name: DHL, DHL Express, DPD, GLS, Hermes, UPS.",
+    )
+    export_ids = fields.One2many("marketplace.export", "account_id", string="Updates")
+    export_pending_count = fields.Integer(compute="_compute_export_pending_count")
 
     _sql_constraints = [
         (
@@ -426,6 +527,16 @@ class MarketplaceAccount(models.Model):
         by_account = {account.id: count for account, count in groups}
         for account in self:
             account.order_count = by_account.get(account.id, 0)
+
+    def _compute_export_pending_count(self):
+        groups = self.env["marketplace.export"]._read_group(
+            [("account_id", "in", self.ids), ("state", "in", ("to_send", "failed"))],
+            ["account_id"],
+            ["__count"],
+        )
+        by_account = {account.id: count for account, count in groups}
+        for account in self:
+            account.export_pending_count = by_account.get(account.id, 0)
 
     @api.constrains("backend", "import_announced")
     def _check_import_announced(self):

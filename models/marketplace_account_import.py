@@ -32,7 +32,8 @@ class RunResult:
     transaction, which the caller's snapshot may not see)."""
 
     run_id: int
-    handled: int
+    handled: int  # orders created, updated, skipped or failed
+    created: int
     stopped_early: bool
 
 
@@ -64,7 +65,9 @@ class MarketplaceAccount(models.Model):
 
         Each run works in a cursor of its own and commits page by page (see ImportRun), whoever
         starts it: the scheduled action, the wizard, a button. What the caller's transaction
-        has not committed yet (in tests: flushed into the same transaction) is flushed first."""
+        has not committed yet (in tests: flushed into the same transaction) is flushed first.
+        The caller's transaction started before the runs were committed: outside tests it may
+        not see them (use ``_run_imports``' results, or read them in a new transaction)."""
         results = self._run_imports(trigger, since=since, order_ref=order_ref, deadline=deadline)
         self.env.invalidate_all()
         return self.env["marketplace.run"].browse([result.run_id for result in results])
@@ -87,7 +90,12 @@ class MarketplaceAccount(models.Model):
                 )
                 run = importer.execute()
                 results.append(
-                    RunResult(run.id, sum(importer.counts.values()), importer.stopped_early)
+                    RunResult(
+                        run.id,
+                        sum(importer.counts.values()),
+                        importer.counts["created"],
+                        importer.stopped_early,
+                    )
                 )
         return results
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-RUN_TRIGGERS = [("cron", "Schedule"), ("manual", "Manual")]
+RUN_TRIGGERS = [("cron", "Schedule"), ("manual", "Manual"), ("export", "Export")]
 RUN_STATES = [
     ("running", "Running"),
     ("done", "Done"),
@@ -58,6 +58,7 @@ class MarketplaceRun(models.Model):
         help="Pages written order by order because writing them together failed: one order "
         "could not be written, the others went in.",
     )
+    sent_count = fields.Integer(string="Sent", readonly=True, help="Updates the shop accepted.")
     stopped_early = fields.Boolean(
         string="Stopped At Time Limit",
         readonly=True,

@@ -7,6 +7,7 @@ LINE_RESULTS = [
     ("updated", "Updated"),
     ("skipped", "Skipped"),
     ("failed", "Failed"),
+    ("sent", "Sent"),
 ]
 
 
@@ -35,4 +36,10 @@ class MarketplaceRunLine(models.Model):
         groups=MANAGER_GROUP,
         help="The order as the shop sent it, kept to investigate failures. It holds the buyer's "
         "personal data: managers only, deleted with the run after the account's retention.",
+    )
+    picking_id = fields.Many2one(
+        "stock.picking", string="Delivery", ondelete="set null", index="btree_not_null"
+    )
+    export_id = fields.Many2one(
+        "marketplace.export", string="Update", ondelete="set null", index="btree_not_null"
     )

@@ -1,10 +1,15 @@
 import logging
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_amount
 
+from ..exporter import marks
+from .marketplace_export import EXPORT_STATES, STATE_PRIORITY
+
 _logger = logging.getLogger(__name__)
+
+USER_GROUP = "sale_marketplace_connector.sale_marketplace_connector_group_user"
 
 
 class SaleOrder(models.Model):
@@ -114,6 +119,33 @@ class SaleOrder(models.Model):
         string="Payment Differs",
         compute="_compute_marketplace_payment_differs",
         store=True,
+    )
+    # Write-back (exporter/): what the shop is told as the order moves in Odoo
+    marketplace_export_ids = fields.One2many(
+        "marketplace.export", "sale_order_id", string="Marketplace Updates", groups=USER_GROUP
+    )
+    marketplace_export_state = fields.Selection(
+        EXPORT_STATES,
+        string="Sent to Shop",
+        compute="_compute_marketplace_export_state",
+        store=True,
+        help="Whether the shop has what happened to the order in Odoo (shipments, statuses, "
+        "document numbers): to send, sent, failed (see the message), or not needed.",
+    )
+    marketplace_export_message = fields.Text(
+        string="Shop Message", compute="_compute_marketplace_export_state", store=True
+    )
+    marketplace_thread_ref = fields.Char(
+        string="Shop Message Thread",
+        readonly=True,
+        copy=False,
+        help="PrestaShop: the customer thread holding the connector's private order messages.",
+    )
+    marketplace_shipping_ref = fields.Char(
+        string="Shop Shipping Method",
+        readonly=True,
+        copy=False,
+        help="CS-Cart: the order's shipping method id, needed by its shipments.",
     )
 
     _sql_constraints = [
@@ -334,3 +366,45 @@ class SaleOrder(models.Model):
         counterpart = move.line_ids.filtered(lambda line: line.account_id == open_lines.account_id)
         (open_lines | counterpart).reconcile()
         return move
+
+    # --- write-back: what the shop is told ------------------------------------------------------
+    @api.depends(
+        "marketplace_account_id", "marketplace_export_ids.state", "marketplace_export_ids.message"
+    )
+    def _compute_marketplace_export_state(self):
+        for order in self:
+            exports = order.marketplace_export_ids
+            if exports:
+                worst = min(exports, key=lambda e: (STATE_PRIORITY[e.state], -e.id))
+                order.marketplace_export_state = worst.state
+                order.marketplace_export_message = worst.message
+            else:
+                order.marketplace_export_state = (
+                    "not_needed" if order.marketplace_account_id else False
+                )
+                order.marketplace_export_message = False
+
+    def action_confirm(self):
+        result = super().action_confirm()
+        marks.orders_confirmed(self)
+        return result
+
+    def _action_cancel(self):
+        confirmed = self.filtered(lambda order: order.state == "sale")
+        result = super()._action_cancel()
+        marks.orders_cancelled(self, confirmed)
+        return result
+
+    def action_marketplace_send(self):
+        """Send the order's pending updates to the shop now ("Send to Shop", "Retry")."""
+        self.ensure_one()
+        if not self.env.user.has_group(USER_GROUP):
+            raise AccessError(_("Only marketplace users send updates to the shops."))
+        exports = self.sudo().marketplace_export_ids.filtered(
+            lambda e: e.state in ("to_send", "failed")
+        )
+        if not exports:
+            return self.env["marketplace.account"]._export_notification(
+                [{"text": _("Nothing to send for %s.", self.name), "failed": False}]
+            )
+        return exports._send_now()

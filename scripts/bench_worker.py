@@ -88,8 +88,8 @@ def measure(env, work):
 
 
 def run_import(env, account):
-    run = account._import_orders(trigger="cron")
-    return run.created_count
+    [result] = account._run_imports("cron")
+    return result.created
 
 
 def poisoned(reference):
@@ -134,6 +134,8 @@ def main():
             if args.mode == "import-fallback":
                 poison_orders(env)
             result = measure(env, lambda: run_import(env, account))
+            # the runs were committed by cursors of their own: a new transaction sees them
+            env.cr.commit()
             run = account.last_run_id
             result.update(
                 http_first=run.request_count,
@@ -143,6 +145,7 @@ def main():
             )
             account.invalidate_recordset()
             again = account._import_orders(trigger="cron")
+            env.cr.commit()
             result["http_again"] = again.request_count
         else:
             from floor import BatchedFloorLoader, FloorLoader

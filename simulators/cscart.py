@@ -16,8 +16,14 @@
   as CS-Cart does (``product_replacements`` records it). Other known top-level fields are set.
 - ``GET /api/2.0/statuses`` (page, items_per_page, lang_code en|fr): the order statuses, N not
   among them; ``custom_statuses`` adds letters.
-- ``POST /api/2.0/shipments`` -> 201 ``{"shipment_id"}``, recorded in ``shipments``; a non-empty
-  ``order_status`` also changes the status. ``GET /api/2.0/shipments?order_id=``.
+- ``PUT`` with any key besides status and notify_* is recorded in ``recalculations``: CS-Cart
+  recalculates the whole order then.
+- ``POST /api/2.0/shipments``: order_id, shipping_id and a carrier or a tracking number required;
+  ``products`` {cart item id: quantity} optional, clamped to what is left to ship -> 201
+  ``{"shipment_id"}``, recorded in ``shipments``; a non-empty ``order_status`` also changes the
+  status. ``GET /api/2.0/shipments?order_id=|shipment_id=``; ``PUT /api/2.0/shipments/{id}``
+  with tracking_number, comments, status (A|P|S) or timestamp only (``shipment_updates``).
+  Errors answer ``{"message": "Bad Request: ...", "status": 400}``.
 """
 
 from datetime import timedelta
@@ -68,6 +74,8 @@ class CsCartSimulator(CsCartApi, SimulatorBase):
                 raise ValueError(f"a custom status needs a new capital letter, not {letter!r}")
             self.statuses[letter] = (description, description, "#999999")
         self.product_replacements = []
+        self.recalculations = []  # order PUTs with more than a status: CS-Cart recalculates
+        self.shipment_updates = []
         self._rates = {}  # order id -> {cart item id: VAT rate}
         self._users = {}  # e-mail -> user id of registered buyers
         self._last_id = 100

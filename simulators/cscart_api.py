@@ -22,13 +22,15 @@ class CsCartApi:
         Route("GET", _API + r"/statuses/?", "_list_statuses", listing=True),
         Route("POST", _API + r"/shipments/?", "_post_shipment"),
         Route("GET", _API + r"/shipments/?", "_list_shipments"),
+        Route("PUT", _API + r"/shipments/(?P<id>\d+)/?", "_put_shipment"),
     ]
 
     def _error_body(self, status, message, path):
         return {"message": message}
 
     def _fail(self, status, message):
-        raise ApiError(status, {"message": message})
+        # Tygh Api Response::send: the reason phrase (and the errors) plus the status
+        raise ApiError(status, {"message": message, "status": status})
 
     def _authenticate(self, request):
         if basic_credentials(request) != (self.login, self.secret):
@@ -114,6 +116,9 @@ class CsCartApi:
         status = body.get("status")
         if status is not None and status not in self.statuses:
             self._fail(400, f"Bad Request: unknown or forbidden status {status!r}")
+        if set(body) - {"status", "notify_user", "notify_department", "notify_vendor"}:
+            # anything but a status goes through CS-Cart's order editing: a full recalculation
+            self.recalculations.append((order["order_id"], sorted(body)))
         if "products" in body:
             self._replace_products(order, body["products"])
         for key, value in body.items():
@@ -164,48 +169,116 @@ class CsCartApi:
         }
 
     def _post_shipment(self, request):
+        """As ``Shipments::create`` and ``fn_update_shipment``: order_id, then
+        shipping_id, then a carrier or a tracking number are required; ``products`` (cart item id
+        -> quantity) is optional (all that is left to ship) and clamped to what is left."""
         body = request.body
         if not isinstance(body, dict):
             self._fail(400, "Bad Request: the body must be a JSON object")
+        for field in ("order_id", "shipping_id"):
+            if not str(body.get(field) or "").strip():
+                self._fail(400, f'Bad Request: The "{field}" field is required')
+        if (
+            not str(body.get("carrier") or "").strip()
+            and not str(body.get("tracking_number") or "").strip()
+        ):
+            self._fail(400, 'Bad Request: The "carrier" or "tracking_number" field is required')
         order = self.orders.get(str(body.get("order_id")))
         if not isinstance(order, dict):
-            self._fail(400, f"Bad Request: order {body.get('order_id')!r} not found")
+            self._fail(404, "Not Found")
         wanted = body.get("products")
-        if not isinstance(wanted, dict) or not wanted:
+        if wanted is None:
+            wanted = {item_id: item["amount"] for item_id, item in order["products"].items()}
+        if not isinstance(wanted, dict):
             self._fail(400, "Bad Request: products must map cart item ids to quantities")
+        shipped = {}
         for item_id, quantity in wanted.items():
             item = order["products"].get(str(item_id))
-            if item is None or not 0 < _number(quantity) <= _number(item["amount"]):
-                self._fail(400, f"Bad Request: cannot ship {quantity!r} of item {item_id!r}")
+            if item is None:
+                self._fail(400, f"Bad Request: the order has no item {item_id!r}")
+            left = int(_number(item["amount"])) - int(_number(item.get("shipped_amount")))
+            amount = min(int(_number(quantity)), left)
+            if amount > 0:
+                shipped[str(item_id)] = amount
+        if not shipped:
+            self._fail(400, "Bad Request: there are no products left to ship in this order")
         status = body.get("order_status") or ""
         if status and status not in self.statuses:
             self._fail(400, f"Bad Request: unknown status {status!r}")
+        for item_id, amount in shipped.items():
+            item = order["products"][item_id]
+            item["shipped_amount"] = str(int(_number(item.get("shipped_amount"))) + amount)
+            item["shipment_amount"] = str(
+                int(_number(item["amount"])) - int(item["shipped_amount"])
+            )
         self._next_shipment += 1
+        method = next(
+            (s for s in order.get("shipping", []) if s["shipping_id"] == str(body["shipping_id"])),
+            {},
+        )
         shipment = {
-            "shipment_id": self._next_shipment,
+            "shipment_id": str(self._next_shipment),
+            "shipment_timestamp": str(int(self.clock.timestamp())),
+            "comments": str(body.get("comments") or ""),
+            "status": "P",
             "order_id": order["order_id"],
-            "shipping_id": str(body.get("shipping_id") or order.get("shipping_ids", "")),
-            "carrier": body.get("carrier") or "",
-            "tracking_number": body.get("tracking_number") or "",
-            "products": {str(k): v for k, v in wanted.items()},
+            "order_timestamp": order["timestamp"],
+            "s_firstname": order.get("s_firstname", ""),
+            "s_lastname": order.get("s_lastname", ""),
+            "firstname": order.get("firstname", ""),
+            "lastname": order.get("lastname", ""),
+            "company": order.get("company", ""),
+            "user_id": order.get("user_id", "0"),
+            "shipping_id": str(body["shipping_id"]),
+            "shipping": method.get("shipping", ""),
+            "tracking_number": str(body.get("tracking_number") or ""),
+            "carrier": str(body.get("carrier") or ""),
+            "products": shipped,
+            "group_key": "0",
+            "one_full": all(
+                int(_number(item.get("shipped_amount"))) >= int(_number(item["amount"]))
+                for item in order["products"].values()
+            ),
             "order_status": status,
-            "timestamp": int(self.clock.timestamp()),
         }
         self.shipments.append(shipment)
         if status:
             order["status"] = status
             self.status_changes.append((order["order_id"], status))
             self._touch(order)
-        return Response(201, {"shipment_id": shipment["shipment_id"]})
+        return Response(201, {"shipment_id": self._next_shipment})
 
     def _list_shipments(self, request):
         found = [
-            s
+            {key: value for key, value in s.items() if key != "order_status"}
             for s in self.shipments
-            if not request.arg("order_id") or s["order_id"] == request.arg("order_id")
+            if (not request.arg("order_id") or s["order_id"] == request.arg("order_id"))
+            and (not request.arg("shipment_id") or s["shipment_id"] == request.arg("shipment_id"))
         ]
         page, size = self._paging(request)
         return {
             "shipments": found[(page - 1) * size : page * size],
             "params": {"page": page, "items_per_page": size, "total_items": str(len(found))},
         }
+
+    def _put_shipment(self, request):
+        shipment = next(
+            (s for s in self.shipments if s["shipment_id"] == str(int(request.params["id"]))), None
+        )
+        if shipment is None:
+            self._fail(404, "Not Found")
+        body = request.body
+        if not isinstance(body, dict) or not body:
+            self._fail(400, "Bad Request: the body must be a JSON object")
+        refused = sorted(set(body) - {"tracking_number", "comments", "status", "timestamp"})
+        if refused:
+            self._fail(400, "Bad Request: api_shipments_update_not_allowed")
+        if "status" in body and body["status"] not in ("A", "P", "S"):
+            self._fail(400, "Bad Request: the shipment status must be A, P or S")
+        for key in ("tracking_number", "comments", "status"):
+            if key in body:
+                shipment[key] = str(body[key] or "")
+        if "timestamp" in body:
+            shipment["shipment_timestamp"] = str(int(_number(body["timestamp"])))
+        self.shipment_updates.append((shipment["shipment_id"], dict(body)))
+        return {"shipment_id": int(shipment["shipment_id"])}

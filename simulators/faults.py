@@ -12,13 +12,23 @@ and that fault's ``times`` goes down by one. Kinds:
 - ``duplicate``: list endpoints only, and only on a page that has a previous page: the page
   repeats, as its first element, the last order of the previous page. A first page leaves the
   fault waiting for the next page.
+- ``refused``: the shop refuses the request: HTTP ``status`` (default 400) with the backend's
+  error body saying ``message``.
 - ``unauthorized``: HTTP 401. OTTO: all tokens are invalidated, as if the token expired; with
   ``path=None`` it never hits the token endpoint itself.
 """
 
 from dataclasses import dataclass, field
 
-FAULT_KINDS = ("rate_limit", "server_error", "slow", "truncated_json", "duplicate", "unauthorized")
+FAULT_KINDS = (
+    "rate_limit",
+    "server_error",
+    "slow",
+    "truncated_json",
+    "duplicate",
+    "unauthorized",
+    "refused",
+)
 
 _REASONS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
 

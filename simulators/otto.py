@@ -11,8 +11,11 @@ shipments v1, as described in the shared API facts.
 - ``GET /v4/orders/{salesOrderId | orderNumber}``.
 - ``POST /v4/orders/{salesOrderId}/cancellation`` and
   ``POST /v4/orders/{salesOrderId}/positionItems/{id,id}/cancellation``: PROCESSABLE items only
-  (409 otherwise); recorded in ``status_changes`` as (salesOrderId, "CANCELLED_BY_PARTNER", ids).
-- ``POST /v1/shipments`` -> 201 ``{"shipmentId"}``; recorded in ``shipments``.
+  (409 otherwise); 202 without a body; recorded in ``status_changes`` as (salesOrderId,
+  "CANCELLED_BY_PARTNER", ids).
+- Shipments V1 (``otto_shipments.py``): ``POST /v1/shipments`` -> 201 ``{"shipmentId"}``,
+  ``POST /v1/multiparcel-shipments``, ``GET /v1/shipments/carriers/{c}/trackingnumbers/{n}``;
+  recorded in ``shipments``.
 Errors answer ``{"errors": [{"title", "detail", "path"}]}``.
 """
 
@@ -31,14 +34,16 @@ from .data import (
     unknown_product,
 )
 from .otto_api import OttoApi
-from .otto_orders import CARRIERS, ITEM_STATES, PAYMENT_METHODS, bucket_status
+from .otto_orders import ITEM_STATES, PAYMENT_METHODS, bucket_status
+from .otto_shipments import SHIPMENT_CARRIERS as CARRIERS
+from .otto_shipments import OttoShipmentsApi
 from .server import SimulatorBase
 
 __all__ = ["CARRIERS", "ITEM_STATES", "PAYMENT_METHODS", "OttoSimulator", "bucket_status"]
 _UNSET = object()
 
 
-class OttoSimulator(OttoApi, SimulatorBase):
+class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
     """OTTO Market with ``orders`` random orders; ``login``/``secret`` are the API client id and
     secret. Options of ``SimulatorBase``: host, port, rate_limit_every, lines, login, secret."""
 
@@ -182,17 +187,6 @@ class OttoSimulator(OttoApi, SimulatorBase):
             for item in order["positionItems"]:
                 if item["fulfillmentStatus"] == "ANNOUNCED":
                     oo.set_item_status(item, "PROCESSABLE", self.clock)
-            self._changed(order)
-            return order
-
-    def cancel_items(self, order_id, count=1, status="CANCELLED_BY_MARKETPLACE"):
-        """Cancel ``count`` processable position items (units), the last ones first: the order's
-        total drops by their prices."""
-        with self._lock:
-            order = self.order(order_id)
-            items = [i for i in order["positionItems"] if i["fulfillmentStatus"] == "PROCESSABLE"]
-            for item in items[len(items) - count :]:
-                oo.set_item_status(item, status, self.clock)
             self._changed(order)
             return order
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from . import otto_orders as oo
 from .data import parse_iso
-from .otto_orders import CARRIERS, ITEM_STATES, bucket_status
+from .otto_orders import ITEM_STATES, bucket_status
 from .server import ApiError, Response, Route, basic_credentials
 
 TOKEN_LIFETIME = 1800
@@ -28,6 +28,12 @@ class OttoApi:
         ),
         Route("GET", r"/v4/orders/(?P<order>[^/]+)", "_get_order"),
         Route("POST", r"/v1/shipments", "_create_shipment"),
+        Route("POST", r"/v1/multiparcel-shipments", "_create_multiparcel_shipment"),
+        Route(
+            "GET",
+            r"/v1/shipments/carriers/(?P<carrier>[^/]+)/trackingnumbers/(?P<tracking>[^/]+)",
+            "_get_shipment_by_tracking",
+        ),
     ]
 
     # --- HTTP: auth ------------------------------------------------------------------------------
@@ -269,89 +275,5 @@ class OttoApi:
         self._changed(order)
         ids = [item["positionItemId"] for item in items]
         self.status_changes.append((order["salesOrderId"], "CANCELLED_BY_PARTNER", ids))
-        return Response(200, None)
-
-    def _create_shipment(self, request):
-        body, path = request.body, request.path
-        if not isinstance(body, dict):
-            raise self._error(400, "Bad Request", "the body must be a JSON object", path)
-        key = body.get("trackingKey") or {}
-        if not isinstance(key, dict) or key.get("carrier") not in CARRIERS:
-            raise self._error(
-                400,
-                "Bad Request",
-                f"trackingKey.carrier must be one of {', '.join(CARRIERS)}",
-                path,
-            )
-        if not str(key.get("trackingNumber") or "").strip():
-            raise self._error(400, "Bad Request", "trackingKey.trackingNumber is required", path)
-        try:
-            ship_date = parse_iso(body.get("shipDate"))
-        except (TypeError, ValueError):
-            raise self._error(
-                400, "Bad Request", "shipDate must be ISO 8601 with an offset", path
-            ) from None
-        origin = body.get("shipFromAddress")
-        if not isinstance(origin, dict) or not all(
-            origin.get(k) for k in ("city", "countryCode", "zipCode")
-        ):
-            raise self._error(
-                400, "Bad Request", "shipFromAddress needs city, countryCode and zipCode", path
-            )
-        if len(str(origin["countryCode"])) != 3:
-            raise self._error(
-                400, "Bad Request", "shipFromAddress.countryCode must be ISO 3166 alpha-3", path
-            )
-        positions = body.get("positionItems")
-        if not isinstance(positions, list) or not positions:
-            raise self._error(400, "Bad Request", "positionItems must not be empty", path)
-        items = []
-        for position in positions:
-            if not isinstance(position, dict):
-                raise self._error(400, "Bad Request", "positionItems must hold objects", path)
-            order = self.orders.get(str(position.get("salesOrderId")))
-            found = [
-                i
-                for i in (order or {}).get("positionItems", [])
-                if i.get("positionItemId") == position.get("positionItemId")
-            ]
-            if not found:
-                raise self._error(
-                    400,
-                    "Bad Request",
-                    f"unknown position item {position.get('positionItemId')}",
-                    path,
-                )
-            if found[0]["fulfillmentStatus"] != "PROCESSABLE":
-                raise self._error(
-                    409,
-                    "Conflict",
-                    f"position item {position['positionItemId']} is "
-                    f"{found[0]['fulfillmentStatus']}",
-                    path,
-                )
-            items.append((order, found[0]))
-        for shipment in self.shipments:
-            if shipment["trackingKey"] == {
-                "carrier": key["carrier"],
-                "trackingNumber": key["trackingNumber"],
-            }:
-                raise self._error(
-                    409, "Conflict", "a shipment with this tracking key already exists", path
-                )
-        tracking = {"carrier": key["carrier"], "trackingNumber": key["trackingNumber"]}
-        for order, item in items:
-            oo.set_item_status(item, "SENT", ship_date, tracking=tracking)
-            self._changed(order)
-        shipment_id = oo.new_uuid(self.rng)
-        self.shipments.append(
-            {
-                "shipmentId": shipment_id,
-                "trackingKey": tracking,
-                "shipDate": body["shipDate"],
-                "shipFromAddress": origin,
-                "positionItems": positions,
-                "salesOrderIds": sorted({order["salesOrderId"] for order, _ in items}),
-            }
-        )
-        return Response(201, {"shipmentId": shipment_id})
+        # accepted, applied asynchronously by OTTO: 202 without a body
+        return Response(202, None)

@@ -29,26 +29,6 @@ PAYMENT_METHODS = (
     "PAYPAL",
     "CREDIT_CARD",
 )
-CARRIERS = (
-    "DHL",
-    "DHL_EXPRESS",
-    "DHL_FREIGHT",
-    "DPD",
-    "FEDEX",
-    "GLS",
-    "HERMES",
-    "UPS",
-    "DB_SCHENKER",
-    "DACHSER",
-    "EMONS",
-    "GEL",
-    "HELLMANN",
-    "IDS",
-    "KUEHNE_NAGEL",
-    "LOGWIN",
-    "RHENUS",
-    "OTHER_FORWARDER",
-)
 _BUCKET_ORDER = ("ANNOUNCED", "PROCESSABLE", "SENT", "RETURNED", *CANCELLED_STATES)
 
 

@@ -16,6 +16,9 @@
 - ``PUT /api/order_carriers/{id}`` with the whole record: like PrestaShop, fields left out are
   emptied and ``id``, ``id_order``, ``id_carrier`` are required; ``tracking_updates`` gets
   (order id, tracking number).
+- ``POST /api/customer_threads`` (id_lang, id_contact, token of 12 characters at most: required)
+  and ``POST /api/customer_messages`` (message required, refused when it is not clean HTML) ->
+  201 with the record; listed and filtered like the other resources.
 Errors answer ``{"errors": [{"code", "message"}]}``.
 """
 
@@ -87,6 +90,8 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
             "order_histories": {},
             "currencies": psd.currencies(),
             "carriers": psd.carriers(),
+            "customer_threads": {},
+            "customer_messages": {},
         }
         # e-mail -> customer id, address fields -> address id, customer -> address ids,
         # order id -> order_carrier id: generation stays linear for benchmark-sized shops
@@ -388,7 +393,7 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
             self._change_state(order, str(state_id), moment)
         return order
 
-    def _change_state(self, order, state_id, moment):
+    def _change_state(self, order, state_id, moment, invent_tracking=True):
         state = self.order_states[state_id]
         stamp = local_text(moment, self.timezone)
         history_id = self._next("order_histories")
@@ -410,6 +415,8 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
         if state["shipped"] == "1" and order["delivery_number"] == "0":
             order["delivery_number"], order["delivery_date"] = order["invoice_number"], stamp
             carrier = self.order_carriers.get(self._index["carriers"].get(str(order["id"]), ""))
-            if carrier and not carrier["tracking_number"]:
+            # a merchant shipping from the back office types the number in; the webservice
+            # (invent_tracking=False) leaves it to whoever sets it
+            if carrier and not carrier["tracking_number"] and invent_tracking:
                 carrier["tracking_number"] = f"6A{self.rng.randrange(10**10, 10**11)}"
         return record

@@ -4,6 +4,7 @@ for the contract)."""
 import re
 
 from . import prestashop_data as psd
+from .data import local_text
 from .prestashop_query import filter_match, parse_input, php_int, sort_key, to_xml
 from .server import ApiError, Response, Route, basic_credentials
 
@@ -17,8 +18,15 @@ RESOURCES = {
     "order_histories": "order_history",
     "currencies": "currency",
     "carriers": "carrier",
+    "customer_threads": "customer_thread",
+    "customer_messages": "customer_message",
 }
 _TRACKING_OK = re.compile(r"^[~:#,%&_=\(\)\[\]\.\? \+\-@/a-zA-Z0-9]+$")
+_CLASSES = {"customer_threads": "CustomerThread", "customer_messages": "CustomerMessage"}
+_GENERIC_NAME_OK = re.compile(r"^[^<>={}]*$")  # Validate::isGenericName
+_UNCLEAN_HTML = re.compile(  # what Validate::isCleanHtml refuses
+    r"<\s*(script|iframe|object|embed|form|meta)\b|\bon\w+\s*=|javascript\s*:", re.IGNORECASE
+)
 
 
 class PrestaShopApi:
@@ -28,6 +36,8 @@ class PrestaShopApi:
         Route("GET", r"/api/(?P<resource>[a-z_]+)/(?P<id>\d+)/?", "_detail"),
         Route("POST", r"/api/order_histories/?", "_post_history"),
         Route("PUT", r"/api/order_carriers/(?P<id>\d+)/?", "_put_order_carrier"),
+        Route("POST", r"/api/customer_threads/?", "_post_customer_thread"),
+        Route("POST", r"/api/customer_messages/?", "_post_customer_message"),
     ]
 
     # --- HTTP ------------------------------------------------------------------------------------
@@ -270,7 +280,7 @@ class PrestaShopApi:
                 85,
                 f'Validation error: "Order state {data["id_order_state"]} does not exist"',
             )
-        record = self._change_state(order, state_id, self.clock)
+        record = self._change_state(order, state_id, self.clock, invent_tracking=False)
         self.status_changes.append((str(order["id"]), state_id))
         return self._render(request, 201, {"order_history": record})
 
@@ -303,3 +313,63 @@ class PrestaShopApi:
                 record[field] = data[field] if field in data else empty.get(field, "")
         self.tracking_updates.append((record["id_order"], tracking))
         return self._render(request, 200, {"order_carrier": record})
+
+    # --- customer service: threads and (private) messages -----------------------------------------
+    def _new_record(self, request, resource, node_name):
+        """The fields of a POST, checked as ``WebserviceRequest::saveEntityFromXml`` does: no id
+        (91), required fields (41), sizes and validators (85)."""
+        data = self._input(request, node_name)
+        if data.get("id"):
+            self._fail(request, 400, 91, "id is forbidden when adding a new resource")
+        for field in psd.REQUIRED_FIELDS[resource]:
+            if not data.get(field):
+                self._fail(request, 400, 41, f'parameter "{field}" required')
+        for field, size in psd.FIELD_SIZES.get(resource, {}).items():
+            if len(data.get(field, "")) > size:
+                self._fail(
+                    request,
+                    400,
+                    85,
+                    f'Validation error: "Property {_CLASSES[resource]}->{field} length '
+                    f'({len(data[field])}) must be between 0 and {size}"',
+                )
+        declared = psd.DECLARED_FIELDS[resource]
+        unknown = sorted(set(data) - set(declared))
+        if unknown:
+            self._fail(
+                request,
+                400,
+                93,
+                f'parameter "{unknown[0]}" not writable. Please remove this attribute of this XML',
+            )
+        self._ids[resource] = self._ids.get(resource, 0) + 1
+        stamp = local_text(self.clock, self.timezone)
+        record = {field: data.get(field, "") for field in declared}
+        record.update(id=self._ids[resource], date_add=stamp)
+        if "date_upd" in record:
+            record["date_upd"] = stamp
+        return record
+
+    def _post_customer_thread(self, request):
+        record = self._new_record(request, "customer_threads", "customer_thread")
+        if not _GENERIC_NAME_OK.match(record["token"]):
+            self._fail(
+                request, 400, 85, 'Validation error: "Property CustomerThread->token is not valid"'
+            )
+        record["status"] = record["status"] or "open"
+        self.resources["customer_threads"][str(record["id"])] = record
+        return self._render(request, 201, {"customer_thread": record})
+
+    def _post_customer_message(self, request):
+        record = self._new_record(request, "customer_messages", "customer_message")
+        if _UNCLEAN_HTML.search(record["message"]):
+            self._fail(
+                request,
+                400,
+                85,
+                'Validation error: "Property CustomerMessage->message is not valid"',
+            )
+        for field in ("id_employee", "private", "read"):
+            record[field] = str(php_int(record[field]))
+        self.resources["customer_messages"][str(record["id"])] = record
+        return self._render(request, 201, {"customer_message": record})

@@ -297,3 +297,35 @@ REQUIRED_FIELDS = {
     "order_histories": ("id_order", "id_order_state"),
     "order_carriers": ("id_order", "id_carrier"),
 }
+# customer service: a thread per order and customer, its messages (private ones are staff notes)
+DECLARED_FIELDS["customer_threads"] = (
+    "id",
+    "id_lang",
+    "id_shop",
+    "id_customer",
+    "id_order",
+    "id_product",
+    "id_contact",
+    "email",
+    "token",
+    "status",
+    "date_add",
+    "date_upd",
+)
+DECLARED_FIELDS["customer_messages"] = (
+    "id",
+    "id_employee",
+    "id_customer_thread",
+    "ip_address",
+    "message",
+    "file_name",
+    "user_agent",
+    "private",
+    "date_add",
+    "date_upd",
+    "read",
+)
+REQUIRED_FIELDS["customer_threads"] = ("id_lang", "id_contact", "token")
+REQUIRED_FIELDS["customer_messages"] = ("message",)
+# ObjectModel sizes and validators of the fields the simulator checks (PrestaShop 8 definitions)
+FIELD_SIZES = {"customer_threads": {"token": 12, "email": 255}}

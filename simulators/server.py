@@ -263,6 +263,10 @@ class SimulatorBase:
         if fault.kind == "unauthorized":
             self._on_unauthorized_fault()
             return self._unauthorized_response(request)
+        if fault.kind == "refused":
+            status = int(fault.options.get("status", 400))
+            message = str(fault.options.get("message", "Bad Request"))
+            return Response(status, self._error_body(status, message, request.path))
         status = int(fault.options.get("status", 500))
         if status == 500:
             return Response(500, self._error_body(500, "Internal server error", request.path))

@@ -9,6 +9,11 @@ from . import test_import_cscart
 from . import test_ui_tours
 from . import test_import_shops_faults
 from . import test_translations
+from . import test_export_otto
+from . import test_export_prestashop
+from . import test_export_cscart
+from . import test_export_flow
+from . import test_export_tour
 from . import test_payments
 from . import test_payments_ui
 from . import test_payments_access

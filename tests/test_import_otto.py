@@ -175,8 +175,19 @@ class TestOttoImport(MarketplaceImportCase):
         self.assertEqual(len(sale.activity_ids), 1)
         self.assertIn("Cancelled on the marketplace", sale.activity_ids.summary)
         self.assertEqual(sale.activity_ids.user_id, responsible)
-        # a later run does not pile up activities
+        # a later run does not pile up activities, whatever the language it runs in
         self.fetch(since=sale.marketplace_order_date)
+        self.assertEqual(len(sale.activity_ids), 1)
+        # a run in another language finds the activity too
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["sale_marketplace_connector"], ["de_DE"], overwrite=True
+        )
+        self.sim.advance(600)
+        self.sim.set_status(raw["salesOrderId"], "CANCELLED_BY_PARTNER")
+        self.account.with_context(lang="de_DE")._import_orders()
+        self.env.invalidate_all()
+        self.assertEqual(sale.marketplace_status, "CANCELLED_BY_PARTNER")
         self.assertEqual(len(sale.activity_ids), 1)
 
     def test_reimport_never_duplicates(self):

@@ -169,11 +169,16 @@ class TestImportRun(MarketplaceImportCase):
         stale = self.env["marketplace.run"].create(
             {"account_id": self.account.id, "trigger": "cron", "state": "running"}
         )
+        sending = self.env["marketplace.run"].create(
+            {"account_id": self.account.id, "trigger": "export", "state": "running"}
+        )
         self.add()
         run = self.fetch()
         self.assertEqual(run.state, "done")
         self.assertEqual(stale.state, "failed")
         self.assertIn("Interrupted", stale.message)
+        # a sending run has a lock of its own: an import does not judge it
+        self.assertEqual(sending.state, "running")
 
     def test_invalid_api_address(self):
         self.account.api_url = "shop.example"

@@ -1,1 +1,1 @@
-from . import marketplace_fetch_wizard
+from . import marketplace_fetch_wizard, sale_order_cancel

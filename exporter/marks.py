@@ -1,0 +1,241 @@
+"""What the models mark to send when something happens in Odoo: ``marketplace.export`` records,
+never a request (validating a delivery does not wait on a shop). Each update has a key unique per
+order, so a transition is marked, hence sent, once."""
+
+import json
+
+from . import notes
+from .base import customer_deliveries
+
+
+def _exports(env):
+    return env["marketplace.export"].sudo()
+
+
+def create_once(env, vals_list):
+    """Create the updates whose (order, key) is not marked yet."""
+    if not vals_list:
+        return _exports(env)
+    order_ids = {vals["sale_order_id"] for vals in vals_list}
+    existing = {
+        (export.sale_order_id.id, export.key)
+        for export in _exports(env).search(
+            [
+                ("sale_order_id", "in", list(order_ids)),
+                ("key", "in", [vals["key"] for vals in vals_list]),
+            ]
+        )
+    }
+    fresh = []
+    for vals in vals_list:
+        if (vals["sale_order_id"], vals["key"]) not in existing:
+            existing.add((vals["sale_order_id"], vals["key"]))
+            fresh.append(vals)
+    return _exports(env).create(fresh)
+
+
+def _update(order, kind, key, **values):
+    return {
+        "account_id": order.marketplace_account_id.id,
+        "sale_order_id": order.id,
+        "kind": kind,
+        "key": key,
+        **values,
+    }
+
+
+def _shop_status_is(order, states):
+    """Whether the shop's current status of the order maps to one of these document states."""
+    rows = order.marketplace_account_id.status_mapping_ids
+    row = rows.filtered(lambda mapping: mapping.code == order.marketplace_status)
+    return bool(row) and row[0].document_state in states
+
+
+# --- the order -----------------------------------------------------------------------------------
+def orders_confirmed(orders):
+    """An order confirmed in Odoo: its 'confirmed' status, and (PrestaShop) the order number and
+    expected delivery date. An order the import confirms because of the shop's own status needs
+    no status from Odoo."""
+    orders = orders.sudo()  # whoever confirms, the connector marks
+    vals_list = []
+    for order in orders.filtered("marketplace_account_id"):
+        account = order.marketplace_account_id
+        if (
+            account.backend != "otto"
+            and account._export_status("confirm")
+            and not _shop_status_is(order, ("sale", "locked", "cancel"))
+        ):
+            vals_list.append(_update(order, "status", "status:confirm", event="confirm"))
+        if account.backend == "prestashop":
+            text = notes.confirm_note(account, order)
+            if text:
+                vals_list.append(_update(order, "note", "note:confirm", event="confirm", note=text))
+    return create_once(orders.env, vals_list)
+
+
+def orders_cancelled(orders, confirmed):
+    """An order cancelled in Odoo: its 'cancelled' status, or on OTTO the cancellation of the
+    position items no delivery has shipped (only for orders that were confirmed: the items of a
+    quotation are not processable on OTTO)."""
+    orders, confirmed = orders.sudo(), confirmed.sudo()
+    vals_list = []
+    for order in orders.filtered("marketplace_account_id"):
+        account = order.marketplace_account_id
+        if account.backend == "otto":
+            if account.otto_cancel_items and order in confirmed:
+                items = open_position_items(order)
+                if items:
+                    vals_list.append(
+                        _update(order, "cancel", "cancel", event="cancel", items=json.dumps(items))
+                    )
+        elif account._export_status("cancel"):
+            vals_list.append(_update(order, "status", "status:cancel", event="cancel"))
+    return create_once(orders.env, vals_list)
+
+
+def invoices_posted(moves):
+    """A customer invoice posted: the orders' 'invoiced' status and the invoice number."""
+    moves = moves.sudo()
+    vals_list = []
+    for move in moves.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted"):
+        orders = move.invoice_line_ids.sale_line_ids.order_id.filtered("marketplace_account_id")
+        for order in orders:
+            account = order.marketplace_account_id
+            if account.backend == "otto":
+                continue
+            if account._export_status("invoice"):
+                vals_list.append(_update(order, "status", "status:invoice", event="invoice"))
+            if account.export_document_numbers:
+                vals_list.append(
+                    _update(
+                        order,
+                        "note",
+                        f"note:invoice:{move.id}",
+                        event="invoice",
+                        invoice_id=move.id,
+                        note=notes.invoice_note(account, move),
+                    )
+                )
+    return create_once(moves.env, vals_list)
+
+
+# --- deliveries ----------------------------------------------------------------------------------
+def deliveries_done(pickings):
+    """Deliveries to the buyer validated: a shipment each (with the shop's items it moved), the
+    ship date note (PrestaShop), and the 'delivered' status of the orders now fully delivered."""
+    pickings = pickings.sudo()
+    deliveries = customer_deliveries(pickings)
+    env = pickings.env
+    vals_list = []
+    for picking in deliveries.sorted("id"):
+        order = picking.sale_id
+        account = order.marketplace_account_id
+        if account.export_tracking:
+            items = shop_items(picking, taken=_taken_items(order, vals_list))
+            vals_list.append(
+                _update(
+                    order,
+                    "shipment",
+                    f"shipment:{picking.id}",
+                    picking_id=picking.id,
+                    event="deliver",
+                    items=json.dumps(items) if items else False,
+                )
+            )
+        if account.backend == "prestashop" and account.export_delivery_dates:
+            vals_list.append(
+                _update(
+                    order,
+                    "note",
+                    f"note:ship:{picking.id}",
+                    picking_id=picking.id,
+                    event="deliver",
+                    note=notes.ship_note(account, picking),
+                )
+            )
+    for order in deliveries.sale_id.filtered(lambda o: o.delivery_status == "full"):
+        account = order.marketplace_account_id
+        if account.backend != "otto" and (
+            account._export_status("shipped") or account._export_status("delivered")
+        ):
+            vals_list.append(_update(order, "status", "status:deliver", event="deliver"))
+    return create_once(env, vals_list)
+
+
+def tracking_changed(pickings):
+    """A tracking number entered (or corrected) after validation: the delivery's shipment that
+    has not reached the shop is to be sent again."""
+    pickings = pickings.sudo()
+    exports = _exports(pickings.env).search(
+        [
+            ("picking_id", "in", customer_deliveries(pickings).ids),
+            ("kind", "=", "shipment"),
+            ("state", "in", ("failed", "not_needed", "to_send")),
+        ]
+    )
+    exports.filtered(lambda e: e.state != "to_send").write(
+        {"state": "to_send", "message": pickings.env._("Tracking number changed: to be sent.")}
+    )
+    return exports
+
+
+def _taken_items(order, pending_vals):
+    """The shop items already given to a shipment of the order (marked, or marked just now)."""
+    taken = set()
+    shipments = _exports(order.env).search(
+        [("sale_order_id", "=", order.id), ("kind", "=", "shipment"), ("items", "!=", False)]
+    )
+    for raw in shipments.mapped("items") + [
+        vals["items"]
+        for vals in pending_vals
+        if vals["sale_order_id"] == order.id and vals.get("items")
+    ]:
+        items = json.loads(raw)
+        taken.update(items if isinstance(items, list) else ())
+    return taken
+
+
+def shop_items(picking, taken=frozenset()):
+    """The shop's items a delivery moved. OTTO: the position item ids (one unit each), the ones
+    no other delivery took, in line order. CS-Cart: {cart item id: quantity}. PrestaShop: none
+    (its order carrier is per order)."""
+    backend = picking.sale_id.marketplace_account_id.backend
+    if backend == "prestashop":
+        return None
+    if backend == "otto":
+        chosen = []
+        for move in picking.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id):
+            line = move.sale_line_id
+            free = [
+                item
+                for item in (line.marketplace_item_ids or "").split(",")
+                if item and item not in taken and item not in chosen
+            ]
+            chosen += free[: _units(move)]
+        return chosen
+    quantities = {}
+    for move in picking.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id):
+        item = (move.sale_line_id.marketplace_item_ids or "").split(",")[0]
+        if item:
+            quantities[item] = quantities.get(item, 0) + _units(move)
+    return {item: quantity for item, quantity in quantities.items() if quantity > 0}
+
+
+def open_position_items(order):
+    """OTTO: the order's position items that no delivery has shipped."""
+    shipped = _taken_items(order, [])
+    items = []
+    # fee and discount lines name the items they concern too: each item once
+    for line in order.order_line:
+        for item in (line.marketplace_item_ids or "").split(","):
+            if item and item not in shipped and item not in items:
+                items.append(item)
+    return items
+
+
+def _units(move):
+    """The quantity a done move delivered, in its sale line's unit, as whole units."""
+    quantity = move.product_uom._compute_quantity(
+        move.quantity, move.sale_line_id.product_uom, rounding_method="HALF-UP"
+    )
+    return int(round(quantity))
