@@ -116,7 +116,12 @@ def ensure_accounts(env, company, args):
             "PrestaShop Boutique (Demo)",
             [args.prestashop[0], "", args.prestashop[1]],
             # paid shop orders are recorded too, left for an accountant to confirm
-            {"shop_timezone": "Europe/Paris", "payment_create": True, "payment_posting": "draft"},
+            {
+                "shop_timezone": "Europe/Paris",
+                "payment_create": True,
+                "payment_posting": "draft",
+                "export_status_shipped": "4",  # Shipped, once a delivery with tracking is done
+            },
         ),
         (
             "cscart",
@@ -126,6 +131,7 @@ def ensure_accounts(env, company, args):
                 "shop_timezone": "Europe/Paris",
                 "payment_create": True,
                 "shop_currency_id": env.ref("base.EUR").id,
+                "export_status_shipped": "C",  # Complete
             },
         ),
     ]
@@ -137,6 +143,7 @@ def ensure_accounts(env, company, args):
         if account:
             account.write(connection)
         else:
+            shipped = options.pop("export_status_shipped", None)
             account = Account.create(
                 {
                     "name": name,
@@ -148,6 +155,9 @@ def ensure_accounts(env, company, args):
                     **options,
                 }
             )
+            if shipped:  # the shop hears that the order left, with its tracking number
+                row = account.status_mapping_ids.filtered(lambda m, code=shipped: m.code == code)
+                account.export_status_shipped_id = row
         accounts |= account
     return accounts
 

@@ -30,7 +30,7 @@ class TestMarketplaceTours(ScreenshotTourMixin, HttpCase):
     """The screens people use, in a real browser, in English and in German; the screenshots of
     the README are taken on the way (see tour_screenshots.py)."""
 
-    browser_size = "1366x860"
+    browser_size = "1366x1024"
 
     @classmethod
     def setUpClass(cls):

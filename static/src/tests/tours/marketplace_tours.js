@@ -215,6 +215,10 @@ registry.category("web_tour.tours").add("marketplace_overview_tour", {
                 ".o_sale_order .o_marketplace_order_tab .o_field_widget[name=marketplace_recycling] input:checked",
         },
         {
+            content: "whether the shop has been told what happened to the order in Odoo",
+            trigger: ".o_sale_order .o_field_widget[name=marketplace_export_state]",
+        },
+        {
             content: "and the import log of the order",
             trigger: ".o_sale_order .o_marketplace_order_log .o_data_row.text-success",
         },
