@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase, _super_send
 
+from ..clients import CLIENTS
 from ..clients.base import BaseClient
 from ..simulators.data import localized_catalog
 
@@ -87,6 +88,12 @@ class MarketplaceImportCase(TransactionCase):
         self.account.write(
             {"api_url": self.sim.url, "api_login": self.sim.login, "api_secret": self.sim.secret}
         )
+
+    def use_page_size(self, size):
+        """Pages of ``size`` orders for this test: several pages cost a few orders, not 130."""
+        patcher = patch.object(CLIENTS[self.backend], "page_size", size)
+        patcher.start()
+        self.addCleanup(patcher.stop)
 
     def make_simulator(self, **options):
         return self.simulator_class(seed=11, orders=0, **options)

@@ -84,16 +84,18 @@ class TestImportFaults(MarketplaceImportCase):
         self.assertIn("no answer within 1 s", run.message)
 
     def test_pages_and_a_broken_page(self):
-        self.add_orders(130)  # two pages of 128
+        self.use_page_size(10)
+        self.add_orders(13)  # two pages
         self.sim.inject("truncated_json", path="/v4/orders")  # the first answer is cut: retried
         run = self.fetch()
-        self.assertEqual((run.state, run.created_count), ("done", 130))
+        self.assertEqual((run.state, run.created_count), ("done", 13))
         self.assertEqual(
             [r["status"] for r in self.sim.requests if r["path"] == "/v4/orders"], [200, 200, 200]
         )
 
     def test_broken_second_page_keeps_first_and_resumes(self):
-        self.add_orders(129)  # a full page of 128, then one more
+        self.use_page_size(10)
+        self.add_orders(11)  # a full page, then one more
         list_orders = self.sim._list_orders
 
         def broken_next_pages(request):
@@ -105,18 +107,19 @@ class TestImportFaults(MarketplaceImportCase):
         first = self.fetch()
         self.assertEqual(first.state, "partial")
         self.assertIn("not valid JSON", first.message)
-        self.assertEqual(first.created_count, 128)
+        self.assertEqual(first.created_count, 10)
         del self.sim._list_orders
         run = self.fetch()
         self.assertEqual((run.state, run.created_count), ("done", 1))
-        self.assertEqual(self.imported(), 129)
+        self.assertEqual(self.imported(), 11)
 
     def test_same_order_on_two_pages(self):
-        self.add_orders(140)
+        self.use_page_size(10)
+        self.add_orders(14)
         self.sim.inject("duplicate", path="/v4/orders")
         run = self.fetch()
-        self.assertEqual((run.state, run.created_count, run.failed_count), ("done", 140, 0))
-        self.assertEqual(self.imported(), 140)
+        self.assertEqual((run.state, run.created_count, run.failed_count), ("done", 14, 0))
+        self.assertEqual(self.imported(), 14)
 
     def test_second_run_fetches_only_changes(self):
         raws = self.add_orders(3)

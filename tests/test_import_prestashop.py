@@ -130,10 +130,11 @@ class TestPrestaShopImport(MarketplaceImportCase):
         # setting a status moves the order to the end of the shop's change-date order: done
         # during the paging, it would shift the pages still to be read
         self.mapping("2").change_status_to = self.mapping("3")
-        raws = [self.add(2) for _ in range(150)]
+        self.use_page_size(10)
+        raws = [self.add(2) for _ in range(15)]
         run = self.fetch()
-        self.assertEqual((run.created_count, run.failed_count), (150, 0))
-        self.assertEqual(len(self.sim.status_changes), 150)
+        self.assertEqual((run.created_count, run.failed_count), (15, 0))
+        self.assertEqual(len(self.sim.status_changes), 15)
         orders = [r for r in self.sim.requests if r["path"] == "/api/orders"]
         histories = [
             i for i, r in enumerate(self.sim.requests) if r["path"] == "/api/order_histories"

@@ -132,7 +132,8 @@ class TestRetryList(MarketplaceImportCase):
 
     # --- time budgets ----------------------------------------------------------------------------
     def test_scheduled_import_stops_at_its_budget_and_goes_on(self):
-        for _ in range(130):  # two pages of OTTO's 128
+        self.use_page_size(10)
+        for _ in range(13):  # two pages
             self.add()
         self.env["ir.config_parameter"].set_param(
             "sale_marketplace_connector.cron_time_budget", "0"
@@ -146,9 +147,9 @@ class TestRetryList(MarketplaceImportCase):
         self.env.invalidate_all()
         run = self.account.last_run_id
         self.assertTrue(run.stopped_early)
-        self.assertEqual(run.created_count, 128)
+        self.assertEqual(run.created_count, 10)
         self.assertIn("next run goes on", run.message)
-        self.assertEqual((progress.done, progress.remaining), (128, 1))
+        self.assertEqual((progress.done, progress.remaining), (10, 1))
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
         # the next execution picks up where this one stopped
         self.env["ir.config_parameter"].set_param(
@@ -156,10 +157,10 @@ class TestRetryList(MarketplaceImportCase):
         )
         self.env["marketplace.account"]._cron_import_orders()
         self.env.invalidate_all()
-        self.assertEqual(self.account.last_run_id.created_count, 2)
+        self.assertEqual(self.account.last_run_id.created_count, 3)
         self.assertEqual(
             self.env["sale.order"].search_count([("marketplace_account_id", "=", self.account.id)]),
-            130,
+            13,
         )
 
     def test_scheduled_import_shares_one_deadline_per_execution(self):
@@ -170,7 +171,8 @@ class TestRetryList(MarketplaceImportCase):
         self.assertGreaterEqual(later, first)
 
     def test_fetch_from_the_screen_hands_over_to_the_schedule(self):
-        for _ in range(130):
+        self.use_page_size(10)
+        for _ in range(13):
             self.add()
         self.env["ir.config_parameter"].set_param(
             "sale_marketplace_connector.manual_time_budget", "0"
@@ -183,7 +185,7 @@ class TestRetryList(MarketplaceImportCase):
         result = wizard.browse(action["res_id"])
         self.assertNotEqual(result, wizard)
         self.assertTrue(result.continues_in_background)
-        self.assertEqual(len(result.line_ids), 128)
+        self.assertEqual(len(result.line_ids), 10)
         cron = self.env.ref("sale_marketplace_connector.ir_cron_marketplace_import_orders")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
 
@@ -233,16 +235,17 @@ class TestRetryList(MarketplaceImportCase):
         self.assertIn(("commit", 1), events[:first_status])
 
     def test_failure_mid_run_keeps_the_pages_committed(self):
-        for _ in range(130):
+        self.use_page_size(10)
+        for _ in range(13):
             self.add()
         # the second page keeps failing: the first stays imported, the next run goes on
         self.sim.on_request("/v4/orders", lambda: self.sim.inject("server_error", times=10), nth=2)
         run = self.fetch()
-        self.assertEqual((run.state, run.created_count), ("partial", 128))
+        self.assertEqual((run.state, run.created_count), ("partial", 10))
         self.assertIn("resumes from the last order imported", run.message)
         self.sim.clear_faults()
         run = self.fetch()
-        self.assertEqual(run.created_count, 2)
+        self.assertEqual(run.created_count, 3)
 
     # --- the log ---------------------------------------------------------------------------------
     def test_payload_is_for_managers_and_old_runs_are_deleted(self):

@@ -23,14 +23,15 @@ class TestPrestaShopChanges(MarketplaceImportCase):
         return self.sim.add_order(status, list(items), **kwargs)
 
     def test_order_changed_during_the_run_is_read_again(self):
-        raws = [self.add() for _ in range(150)]
+        self.use_page_size(10)
+        raws = [self.add() for _ in range(15)]
         first = raws[0]
         # while the client reads the second page, the merchant cancels an order of the first
         self.sim.on_request(
             "/api/orders", lambda: (self.sim.advance(5), self.sim.set_status(first["id"], 6)), nth=2
         )
         run = self.fetch()
-        self.assertEqual(run.created_count, 150)
+        self.assertEqual(run.created_count, 15)
         self.assertEqual(self.sale(first["id"]).state, "cancel")
         lines = run.line_ids.filtered(lambda line: line.marketplace_order_id == str(first["id"]))
         self.assertEqual(lines.mapped("result"), ["created", "updated"])
@@ -194,7 +195,8 @@ class TestCsCartChanges(MarketplaceImportCase):
         self.assertEqual(self.sim.request_count("/api/2.0/orders/"), 0)
 
     def test_order_changed_behind_the_listing_is_seen_next_run(self):
-        raws = [self.add() for _ in range(150)]
+        self.use_page_size(10)
+        raws = [self.add() for _ in range(15)]
         first = raws[0]
         # the list goes by order id: while page 2 is read, an order of page 1 is cancelled
         self.sim.on_request(
@@ -203,7 +205,7 @@ class TestCsCartChanges(MarketplaceImportCase):
             nth=3,  # the probe, page 1, then page 2
         )
         run = self.fetch()
-        self.assertEqual(run.created_count, 150)
+        self.assertEqual(run.created_count, 15)
         self.assertEqual(self.sale(first["order_id"]).state, "sale")
         # the next run starts from when this listing began, by the shop's clock: it sees it
         self.sim.advance(3600)
