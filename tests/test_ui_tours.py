@@ -17,6 +17,7 @@ GERMAN_MODULES = [
     "sales_team",
     "account",
     "payment",
+    "account_payment",
     "stock",
     "sale",
     "sale_management",
