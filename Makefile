@@ -1,5 +1,5 @@
 # The two commands of the README, plus the benchmark. Each does its own set-up (cached).
-.PHONY: demo test bench lint
+.PHONY: demo test bench lint screenshots
 
 demo:
 	scripts/demo.sh
@@ -12,3 +12,7 @@ bench:
 
 lint:
 	scripts/lint.sh
+
+# the README's screenshots, taken by the browser tours (English and German)
+screenshots:
+	SMC_SCREENSHOTS=static/description/screenshots scripts/test.sh tests/test_ui_tours.py

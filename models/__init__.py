@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_payment,
+    marketplace_status_named,
     marketplace_account,
     marketplace_account_export,
     marketplace_account_import,

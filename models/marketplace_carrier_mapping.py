@@ -17,7 +17,11 @@ class MarketplaceCarrierMapping(models.Model):
     backend = fields.Selection(related="account_id.backend")
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
     carrier_id = fields.Many2one(
-        "delivery.carrier", string="Odoo Carrier", required=True, ondelete="cascade"
+        "delivery.carrier",
+        string="Odoo Carrier",
+        required=True,
+        ondelete="cascade",
+        help="The carrier set on the deliveries (Inventory > Configuration > Shipping Methods).",
     )
     shop_carrier = fields.Char(
         required=True,

@@ -15,7 +15,7 @@ class MarketplaceRetry(models.Model):
 
     _name = "marketplace.retry"
     _description = "Marketplace Order To Retry"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "marketplace.status.named"]
     _order = "account_id, first_try desc, id desc"
     _rec_name = "marketplace_order_ref"
 

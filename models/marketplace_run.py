@@ -65,6 +65,7 @@ class MarketplaceRun(models.Model):
         help="The run used the time one run may take; the next run went on from there.",
     )
     line_ids = fields.One2many("marketplace.run.line", "run_id", string="Orders", readonly=True)
+    sale_order_count = fields.Integer(string="Sales Orders", compute="_compute_sale_order_count")
 
     @api.depends("account_id", "started_at")
     def _compute_display_name(self):
@@ -73,6 +74,23 @@ class MarketplaceRun(models.Model):
                 fields.Datetime.context_timestamp(run, run.started_at) if run.started_at else ""
             )
             run.display_name = f"{run.account_id.name} {started:%Y-%m-%d %H:%M:%S}".strip()
+
+    def _compute_sale_order_count(self):
+        groups = self.env["marketplace.run.line"]._read_group(
+            [("run_id", "in", self.ids), ("sale_order_id", "!=", False)],
+            ["run_id"],
+            ["sale_order_id:count_distinct"],
+        )
+        counts = {run.id: count for run, count in groups}
+        for run in self:
+            run.sale_order_count = counts.get(run.id, 0)
+
+    def action_view_orders(self):
+        """The sales orders this run created or changed."""
+        self.ensure_one()
+        action = self.account_id.action_view_orders()
+        action["domain"] = [("id", "in", self.line_ids.sale_order_id.ids)]
+        return action
 
     @api.autovacuum
     def _gc_old_runs(self):

@@ -15,6 +15,7 @@ class MarketplaceRunLine(models.Model):
     """What one run did with one shop order, and why."""
 
     _name = "marketplace.run.line"
+    _inherit = ["marketplace.status.named"]
     _description = "Marketplace Import Run Line"
     _order = "run_id desc, id"
     _rec_name = "marketplace_order_ref"

@@ -1,5 +1,8 @@
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
 from ..const import (
     ALLOWED_DOCUMENT_STATES,
@@ -28,7 +31,12 @@ class MarketplaceStatusMapping(models.Model):
         help="The shop's own status: OTTO fulfillment status, PrestaShop order state id, CS-Cart "
         "status letter.",
     )
-    name = fields.Char(string="Status", required=True, translate=True)
+    name = fields.Char(
+        string="Status",
+        required=True,
+        translate=True,
+        help="The status as people read it in lists and on orders, e.g. 'Payment accepted'.",
+    )
     selected = fields.Boolean(
         string="Import",
         help="Import new orders in this status. Orders already imported follow the document "
@@ -104,6 +112,35 @@ class MarketplaceStatusMapping(models.Model):
                 raise ValidationError(
                     _("Orders in the status %s are never imported.", mapping.display_name)
                 )
+
+    @api.model
+    def _names_by_code(self, accounts):
+        """{(account id, status code): status name} of the accounts' tables, in the user's
+        language: what lists show instead of the shop's codes (names are no secret: read as the
+        connector)."""
+        rows = self.sudo().search_fetch(
+            [("account_id", "in", accounts.ids)], ["account_id", "code", "name"]
+        )
+        return {(row.account_id.id, row.code): row.name for row in rows}
+
+    @api.model
+    def _status_name_domain(self, operator, value, account_field, code_field):
+        """Domain on a model with an account and a shop status code (``account_field``,
+        ``code_field``) for the records whose status name matches, or whose code does."""
+        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        if negative:
+            operator = expression.TERM_OPERATORS_NEGATION[operator]
+        codes = defaultdict(set)
+        for row in self.sudo().search_fetch([("name", operator, value)], ["account_id", "code"]):
+            codes[row.account_id.id].add(row.code)
+        domain = expression.OR(
+            [[(code_field, operator, value)]]
+            + [
+                [(account_field, "=", account_id), (code_field, "in", sorted(account_codes))]
+                for account_id, account_codes in codes.items()
+            ]
+        )
+        return ["!", *domain] if negative else domain
 
     def write(self, vals):
         if "selected" in vals and not self.env.context.get("marketplace_sync_announced"):

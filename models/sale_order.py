@@ -13,7 +13,9 @@ USER_GROUP = "sale_marketplace_connector.sale_marketplace_connector_group_user"
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "marketplace.status.named"]
+    _marketplace_account_field = "marketplace_account_id"
 
     marketplace_account_id = fields.Many2one(
         "marketplace.account",
@@ -43,7 +45,6 @@ class SaleOrder(models.Model):
         copy=False,
         help="Code of the last status the shop reported for this order.",
     )
-    marketplace_status_name = fields.Char(compute="_compute_marketplace_status_name")
     marketplace_changed_at = fields.Datetime(
         string="Changed On Shop",
         readonly=True,
@@ -154,14 +155,6 @@ class SaleOrder(models.Model):
             "This marketplace order has already been imported.",
         ),
     ]
-
-    @api.depends("marketplace_account_id", "marketplace_status")
-    def _compute_marketplace_status_name(self):
-        for order in self:
-            mapping = order.marketplace_account_id.status_mapping_ids.filtered(
-                lambda m, code=order.marketplace_status: m.code == code
-            )
-            order.marketplace_status_name = mapping[:1].name or order.marketplace_status
 
     @api.depends("marketplace_account_id", "marketplace_total", "amount_total", "currency_id")
     def _compute_marketplace_total_mismatch(self):

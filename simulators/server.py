@@ -12,7 +12,10 @@ shapes its error bodies in ``_error_body`` and generates orders. The base does t
   runs, under the lock, just before the ``nth`` next API request to exactly ``path``);
 - control endpoints under ``/__sim/`` (not recorded, no auth): ``GET stats``, ``POST reset``,
   ``POST inject`` ``{"kind", "path", "times", ...}``, ``POST advance`` ``{"seconds"}``,
-  ``POST orders`` ``{"count"}``.
+  ``POST orders`` ``{"count"}``;
+- ``on_write``: called with each recorded request that writes (not GET/HEAD, not the token);
+- ``save_state`` / ``load_state``: the shop's data in a file, so that a restarted simulator
+  answers with the same orders (the demo).
 
 Handlers run under one lock, so the state (``orders`` and friends) is never seen half-changed;
 only the ``slow`` fault sleeps outside it.
@@ -20,6 +23,8 @@ only the ``slow`` fault sleeps outside it.
 
 import contextlib
 import json
+import os
+import pickle
 import random
 import threading
 from collections import Counter
@@ -71,6 +76,7 @@ class SimulatorBase:
         self.orders = {}
         self._faults = []
         self._hooks = []  # [path, countdown, action] of on_request
+        self.on_write = None  # on_write(record): a write request was answered (demo output)
         self._api_calls = 0
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -296,16 +302,18 @@ class SimulatorBase:
         return None, {}
 
     def _record(self, request, response):
-        self.requests.append(
-            {
-                "method": request.method,
-                "path": request.path,
-                "query": request.query,
-                "body": request.body,
-                "headers": request.headers,
-                "status": response.status,
-            }
-        )
+        record = {
+            "method": request.method,
+            "path": request.path,
+            "query": request.query,
+            "body": request.body,
+            "headers": request.headers,
+            "status": response.status,
+        }
+        self.requests.append(record)
+        writes = request.method not in ("GET", "HEAD") and request.path != self.token_path
+        if writes and self.on_write is not None:
+            self.on_write(record)
 
     def _send(self, handler, response):
         body = response.encode()
@@ -367,6 +375,48 @@ class SimulatorBase:
         except (TypeError, ValueError) as exc:
             return Response(400, {"error": str(exc)})
         return Response(404, {"error": f"unknown control endpoint {action!r}"})
+
+    # --- state kept across restarts ---------------------------------------------------------------
+    # what belongs to the running process or to its command line, not to the shop
+    _NOT_STATE = frozenset(
+        (
+            "_lock",
+            "_stopping",
+            "_connections",
+            "_server",
+            "_thread",
+            "_routes",
+            "_hooks",
+            "_faults",
+            "requests",
+            "on_write",
+            "host",
+            "port",
+            "rate_limit_every",
+            "lines",
+        )
+    )
+
+    def save_state(self, path):
+        """Write the shop's data (orders, customers, ids, clock, random state) to ``path``."""
+        with self._lock:
+            state = {k: v for k, v in vars(self).items() if k not in self._NOT_STATE}
+            data = pickle.dumps({"backend": self.backend, "state": state})
+        temporary = f"{path}.tmp"
+        with open(temporary, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)  # a crash mid-write leaves the previous state whole
+
+    def load_state(self, path):
+        """Take the shop's data from a file ``save_state`` wrote (this simulator's own files
+        only: unpickling runs code)."""
+        with open(path, "rb") as file:
+            saved = pickle.load(file)
+        if saved.get("backend") != self.backend:
+            raise ValueError(f"{path} holds a {saved.get('backend')} shop, not {self.backend}")
+        with self._lock:
+            vars(self).update(saved["state"])
+        return self
 
     # --- hooks ----------------------------------------------------------------------------------
     def _make_credentials(self, login, secret):
