@@ -8,6 +8,7 @@ from odoo.tests.common import TransactionCase, _super_send
 
 from ..clients import CLIENTS
 from ..clients.base import BaseClient
+from ..simulators import CsCartSimulator, PrestaShopSimulator
 from ..simulators.data import localized_catalog
 
 
@@ -132,3 +133,30 @@ class MarketplaceImportCase(TransactionCase):
         )
         self.assertEqual(round(sale.marketplace_total, 2), float(expected))
         self.assertFalse(sale.marketplace_total_mismatch)
+
+
+class PrestaShopOrders:
+    """A MarketplaceImportCase on the PrestaShop simulator with the French catalogue; ``add``
+    places an order in a state, without shipping or discount unless given."""
+
+    backend = "prestashop"
+    simulator_class = PrestaShopSimulator
+    catalog_language = "fr"
+
+    def add(self, status=2, items=(("GP-28", 1),), **kwargs):
+        kwargs.setdefault("shipping", None)
+        kwargs.setdefault("discount", None)
+        return self.sim.add_order(status, list(items), **kwargs)
+
+
+class CsCartOrders:
+    """The same on the CS-Cart simulator; ``add`` places an order in a status letter."""
+
+    backend = "cscart"
+    simulator_class = CsCartSimulator
+    catalog_language = "fr"
+
+    def add(self, status="P", items=(("RS-25L", 1),), **kwargs):
+        kwargs.setdefault("shipping", None)
+        kwargs.setdefault("discount", None)
+        return self.sim.add_order(status, list(items), **kwargs)

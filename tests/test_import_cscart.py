@@ -1,22 +1,13 @@
 from odoo.tests import tagged
 
 from ..simulators import CsCartSimulator
-from .common import MarketplaceImportCase
+from .common import CsCartOrders, MarketplaceImportCase
 
 NEW_ORDER_STATES = {"O": "draft", "P": "sale", "C": "sale"}
 
 
 @tagged("post_install", "-at_install")
-class TestCsCartImport(MarketplaceImportCase):
-    backend = "cscart"
-    simulator_class = CsCartSimulator
-    catalog_language = "fr"
-
-    def add(self, status="P", items=(("RS-25L", 1),), **kwargs):
-        kwargs.setdefault("shipping", None)
-        kwargs.setdefault("discount", None)
-        return self.sim.add_order(status, list(items), **kwargs)
-
+class TestCsCartImport(CsCartOrders, MarketplaceImportCase):
     def test_every_default_status_row_for_new_orders(self):
         payloads = {status: self.add(status) for status in "OPCFDBIYN"}
         run = self.fetch()

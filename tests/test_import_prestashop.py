@@ -5,22 +5,13 @@ from odoo.tests import tagged
 
 from ..clients.parsing import local_to_utc
 from ..simulators import PrestaShopSimulator
-from .common import MarketplaceImportCase
+from .common import MarketplaceImportCase, PrestaShopOrders
 
 NEW_ORDER_STATES = {"1": "draft", "10": "draft", "2": "sale", "5": "sale"}
 
 
 @tagged("post_install", "-at_install")
-class TestPrestaShopImport(MarketplaceImportCase):
-    backend = "prestashop"
-    simulator_class = PrestaShopSimulator
-    catalog_language = "fr"
-
-    def add(self, status=2, items=(("GP-28", 1),), **kwargs):
-        kwargs.setdefault("shipping", None)
-        kwargs.setdefault("discount", None)
-        return self.sim.add_order(status, list(items), **kwargs)
-
+class TestPrestaShopImport(PrestaShopOrders, MarketplaceImportCase):
     def test_every_default_status_row_for_new_orders(self):
         payloads = {str(state): self.add(state) for state in range(1, 14)}
         run = self.fetch()

@@ -4,24 +4,15 @@ without every permission, pricelists and VAT numbers of the merchant's Odoo."""
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..simulators import CsCartSimulator, PrestaShopSimulator
-from .common import MarketplaceImportCase
+from ..simulators import CsCartSimulator
+from .common import CsCartOrders, MarketplaceImportCase, PrestaShopOrders
 
 # what a PrestaShop key with the documented permissions may do
 READS = ("orders", "order_states", "addresses", "customers", "countries", "currencies")
 
 
 @tagged("post_install", "-at_install")
-class TestPrestaShopChanges(MarketplaceImportCase):
-    backend = "prestashop"
-    simulator_class = PrestaShopSimulator
-    catalog_language = "fr"
-
-    def add(self, status=2, items=(("GP-28", 1),), **kwargs):
-        kwargs.setdefault("shipping", None)
-        kwargs.setdefault("discount", None)
-        return self.sim.add_order(status, list(items), **kwargs)
-
+class TestPrestaShopChanges(PrestaShopOrders, MarketplaceImportCase):
     def test_order_changed_during_the_run_is_read_again(self):
         self.use_page_size(10)
         raws = [self.add() for _ in range(15)]
@@ -146,16 +137,7 @@ class TestPrestaShopChanges(MarketplaceImportCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCsCartChanges(MarketplaceImportCase):
-    backend = "cscart"
-    simulator_class = CsCartSimulator
-    catalog_language = "fr"
-
-    def add(self, status="P", items=(("RS-25L", 1),), **kwargs):
-        kwargs.setdefault("shipping", None)
-        kwargs.setdefault("discount", None)
-        return self.sim.add_order(status, list(items), **kwargs)
-
+class TestCsCartChanges(CsCartOrders, MarketplaceImportCase):
     def use_legacy_shop(self):
         sim = CsCartSimulator(seed=9, orders=0, legacy=True)
         sim.start()

@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 from ..clients.parsing import iso_to_utc, local_to_utc
 from ..importer.payments import PaymentSync
 from ..simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator
-from .common import MarketplaceImportCase
+from .common import MarketplaceImportCase, PrestaShopOrders
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -395,16 +395,7 @@ class TestOttoPayments(PaymentCaseMixin, MarketplaceImportCase):
 
 
 @tagged("post_install", "-at_install")
-class TestShopPayments(PaymentCaseMixin, MarketplaceImportCase):
-    backend = "prestashop"
-    simulator_class = PrestaShopSimulator
-    catalog_language = "fr"
-
-    def add(self, status=2, items=(("GP-28", 1),), **kwargs):
-        kwargs.setdefault("shipping", None)
-        kwargs.setdefault("discount", None)
-        return self.sim.add_order(status, list(items), **kwargs)
-
+class TestShopPayments(PaymentCaseMixin, PrestaShopOrders, MarketplaceImportCase):
     def test_off_by_default_for_shops(self):
         self.assertFalse(self.account.payment_create)
         raw = self.add(2)
