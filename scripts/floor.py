@@ -54,13 +54,18 @@ class FloorLoader:
             "email": address.email or False,
         }
 
-    def run(self):
-        env = self.env
-        Partner = env["res.partner"].with_context(tracking_disable=True)
-        SaleOrder = env["sale.order"].with_context(
+    def _models(self):
+        """res.partner and sale.order as a bare ORM loop writes them, and the address-pending
+        placeholder of announced orders."""
+        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        SaleOrder = self.env["sale.order"].with_context(
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
         )
-        placeholder = Partner.create({"name": "OTTO: address pending"})
+        return Partner, SaleOrder, Partner.create({"name": "OTTO: address pending"})
+
+    def run(self):
+        env = self.env
+        Partner, SaleOrder, placeholder = self._models()
         buyers = {}
         count = 0
         for start in range(0, len(self.orders), PAGE):
@@ -97,11 +102,7 @@ class FloorLoader:
 class BatchedFloorLoader(FloorLoader):
     def run(self):
         env = self.env
-        Partner = env["res.partner"].with_context(tracking_disable=True)
-        SaleOrder = env["sale.order"].with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
-        )
-        placeholder = Partner.create({"name": "OTTO: address pending"})
+        Partner, SaleOrder, placeholder = self._models()
         buyers = {}
         count = 0
         for start in range(0, len(self.orders), PAGE):
