@@ -97,7 +97,14 @@ def build_simulator(args):
     elif args.backend == "prestashop":
         options.update(shops=args.shops, timezone=args.timezone)
     if args.state and os.path.exists(args.state):
-        return SIMULATORS[args.backend](seed=args.seed, orders=0, **options).load_state(args.state)
+        try:
+            return SIMULATORS[args.backend](seed=args.seed, orders=0, **options).load_state(
+                args.state
+            )
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SystemExit(
+                f"{args.state} cannot be read ({exc}); delete it to start the shop afresh"
+            ) from None
     sim = SIMULATORS[args.backend](seed=args.seed, orders=args.orders, **options)
     if args.showcase:
         showcase(sim)

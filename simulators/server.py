@@ -24,13 +24,13 @@ only the ``slow`` fault sleeps outside it.
 import contextlib
 import json
 import os
-import pickle
 import random
 import threading
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from . import state_file
 from .faults import FAULT_KINDS, Fault, html_error_page
 from .web import ApiError, Handler, Request, Response, Route, Server, basic_credentials, parse_body
 
@@ -398,24 +398,24 @@ class SimulatorBase:
     )
 
     def save_state(self, path):
-        """Write the shop's data (orders, customers, ids, clock, random state) to ``path``."""
+        """Write the shop's data (orders, customers, ids, clock, random state) to ``path``, as
+        JSON (``state_file``)."""
         with self._lock:
             state = {k: v for k, v in vars(self).items() if k not in self._NOT_STATE}
-            data = pickle.dumps({"backend": self.backend, "state": state})
+            data = state_file.dumps(self.backend, state)
         temporary = f"{path}.tmp"
-        with open(temporary, "wb") as file:
+        with open(temporary, "w", encoding="utf-8") as file:
             file.write(data)
         os.replace(temporary, path)  # a crash mid-write leaves the previous state whole
 
     def load_state(self, path):
-        """Take the shop's data from a file ``save_state`` wrote (this simulator's own files
-        only: unpickling runs code)."""
-        with open(path, "rb") as file:
-            saved = pickle.load(file)
-        if saved.get("backend") != self.backend:
-            raise ValueError(f"{path} holds a {saved.get('backend')} shop, not {self.backend}")
+        """Take the shop's data from a file ``save_state`` wrote."""
+        with open(path, encoding="utf-8") as file:
+            backend, state = state_file.loads(file.read())
+        if backend != self.backend:
+            raise ValueError(f"{path} holds a {backend} shop, not {self.backend}")
         with self._lock:
-            vars(self).update(saved["state"])
+            vars(self).update(state)
         return self
 
     # --- hooks ----------------------------------------------------------------------------------

@@ -17,3 +17,9 @@ from . import test_export_tour
 from . import test_payments
 from . import test_payments_ui
 from . import test_payments_access
+from . import test_import_batch
+from . import test_import_otto_items
+from . import test_import_retries
+from . import test_import_shops_changes
+from . import test_overview
+from . import test_registration

@@ -5,6 +5,7 @@ Standalone: python -m pytest -q -p no:odoo -p simulators.pytest_standalone \
     tests/test_simulators_demo.py
 """
 
+import json
 import subprocess
 import sys
 import time
@@ -111,6 +112,20 @@ def test_state_brings_back_the_same_shop(tmp_path, simulator_class):
     other = OttoSimulator if simulator_class is not OttoSimulator else CsCartSimulator
     with pytest.raises(ValueError, match="not"):
         other(seed=1, orders=0).load_state(path)
+
+
+def test_state_file_is_data_not_code(tmp_path):
+    path = tmp_path / "shop.state"
+    sim = PrestaShopSimulator(seed=9, orders=5, now=NOW)
+    sim.save_state(path)
+    saved = json.loads(path.read_text())  # plain JSON, readable by anything
+    assert saved["backend"] == "prestashop"
+    assert saved["state"]["now"] == {"$datetime": NOW.isoformat()}
+    # a file naming a type the simulators do not write is refused, never built
+    saved["state"]["now"] = {"$builtins.eval": "print(1)"}
+    path.write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match="unknown value"):
+        PrestaShopSimulator(seed=1, orders=0).load_state(path)
 
 
 def test_writes_are_reported_without_credentials():
