@@ -222,13 +222,12 @@ class BaseClient:
         """The body of a 2xx answer; raise ValueError when it cannot be read. Shops' plug-ins
         print their own output after the answer (PrestaShop issue 36815): a body that starts
         with a whole JSON document is read up to its end."""
-        raw = response.content
-        if not raw.strip():
+        if not response.content.strip():
             return None
         try:
             return response.json()
-        except ValueError:
-            pass
+        except ValueError as exc:
+            _logger.debug("%s: the answer is not JSON as a whole (%s)", label, exc)
         value, extra = self._decode_prefix(response.text)
         _logger.warning(
             "%s: %s characters after the answer were left unread (output of a plug-in of the "
