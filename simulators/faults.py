@@ -1,8 +1,8 @@
 """Fault injection: what can go wrong between a client and a shop, on demand.
 
 ``sim.inject(kind, path=None, times=1, **options)`` queues a fault; each API request takes the
-first queued fault whose ``path`` (a substring of the request path; None = any API path) matches,
-and that fault's ``times`` goes down by one. Kinds:
+first queued fault whose ``path`` (a substring of the request path; None = any API path) and
+``method`` (option; default any) match, and that fault's ``times`` goes down by one. Kinds:
 
 - ``rate_limit``: HTTP 429, header ``Retry-After: <retry_after>`` (default 1), JSON error body.
 - ``server_error``: HTTP 500 with a JSON body; ``status=502|503|504`` answers the HTML page a
@@ -57,7 +57,10 @@ class Fault:
     remaining: int
     options: dict = field(default_factory=dict)
 
-    def matches(self, request_path):
+    def matches(self, request_path, method=None):
+        wanted = self.options.get("method")
+        if wanted and method and wanted.upper() != method:
+            return False
         return self.path is None or self.path in request_path
 
     @property

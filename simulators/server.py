@@ -187,7 +187,7 @@ class SimulatorBase:
 
     def _pick_fault(self, request):
         for fault in self._faults:
-            if fault.remaining <= 0 or not fault.matches(request.path):
+            if fault.remaining <= 0 or not fault.matches(request.path, request.method):
                 continue
             if fault.kind == "duplicate" and not (request.route and request.route.listing):
                 continue
