@@ -17,3 +17,5 @@ from . import test_export_tour
 from . import test_payments
 from . import test_payments_ui
 from . import test_payments_access
+from . import test_export_bad_day
+from . import test_export_trust
