@@ -204,7 +204,7 @@ class BaseClient:
                     try:
                         return self._decode(response, label)
                     except ValueError:
-                        text = f"{label}: the answer (HTTP {status}) cannot be read"
+                        text = f"{label}: the answer is not valid JSON (HTTP {status})"
                         if not idempotent:
                             raise OutcomeUnknownError(self._unknown(text), status=status) from None
                         error = BadPayloadError(text, status=status, retryable=True)
