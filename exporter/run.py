@@ -96,6 +96,8 @@ class ExportRun:
                 self._finish(error)
             self._unlock()
             self._commit()
+        if self.run is None:  # it failed before the run could be recorded
+            return self._summary(f"{self.account.name}: {error}", failed=True)
         return self._summary(self._run_text(), failed=bool(self.counts["failed"] or error))
 
     def _busy(self):
