@@ -110,6 +110,79 @@ DEFAULT_PAID_STATUSES = {
     "cscart": {"P", "C"},
 }
 
+# Where each status stands in the shop's own flow (the status mapping's "Flow Rank"): a status is
+# set on the shop only when the order's current status ranks lower, so an order never goes back
+# (PrestaShop: shipped -> payment accepted gives the stock back and mails the buyer). Cancelled,
+# refunded, declined and failed orders rank last: nothing is set after them. A status without a
+# rank (0) is set unless the shop already reports it.
+TERMINAL_RANK = 100
+DEFAULT_STATUS_RANKS = {
+    "otto": {
+        "ANNOUNCED": 10,
+        "PROCESSABLE": 20,
+        "SENT": 30,
+        "RETURNED": 40,
+        "CANCELLED_BY_PARTNER": TERMINAL_RANK,
+        "CANCELLED_BY_MARKETPLACE": TERMINAL_RANK,
+    },
+    "prestashop": {
+        "1": 10,  # awaiting check payment
+        "10": 10,  # awaiting bank wire payment
+        "12": 10,  # on backorder (not paid)
+        "13": 10,  # awaiting cash on delivery validation
+        "8": 10,  # payment error
+        "2": 20,  # payment accepted
+        "11": 20,  # remote payment accepted
+        "9": 20,  # on backorder (paid)
+        "3": 30,  # processing in progress
+        "4": 40,  # shipped
+        "5": 50,  # delivered
+        "6": TERMINAL_RANK,  # canceled
+        "7": TERMINAL_RANK,  # refunded
+    },
+    "cscart": {
+        "O": 10,
+        "Y": 10,
+        "B": 10,
+        "P": 20,
+        "C": 30,
+        "F": TERMINAL_RANK,
+        "D": TERMINAL_RANK,
+        "I": TERMINAL_RANK,
+    },
+}
+# The flags of PrestaShop's default order states (install/data/xml/order_state.xml, see
+# tests/vendor/SOURCES.md): what the shop does when an order reaches the state. "Load Statuses
+# From Shop" reads them from the shop's order_states.
+DEFAULT_STATUS_FLAGS = {
+    "prestashop": {
+        "1": {},
+        "2": {"paid", "invoice", "logable"},
+        "3": {"paid", "invoice", "delivery", "logable"},
+        "4": {"paid", "invoice", "delivery", "shipped", "logable"},
+        "5": {"paid", "invoice", "delivery", "shipped", "logable"},
+        "6": {},
+        "7": {"paid", "invoice"},
+        "8": {},
+        "9": {"paid", "invoice", "logable"},
+        "10": {},
+        "11": {"paid", "invoice", "logable"},
+        "12": {},
+        "13": {"logable"},
+    },
+}
+# The rank of a shop's own state by its flags ("Load Statuses From Shop", PrestaShop).
+FLAG_RANKS = (("shipped", 40), ("delivery", 30), ("paid", 20))
+
+
+def rank_from_flags(flags):
+    """A PrestaShop state's place in the flow, from what it does to the order."""
+    for flag, rank in FLAG_RANKS:
+        if flags.get(flag):
+            return rank
+    return 10
+
+
 # Code of the payment providers of marketplace accounts (see models/payment_provider.py).
 PAYMENT_PROVIDER_CODE = "marketplace"
 # Journal code of an account's payment journal (at most 5 characters, a number is added if taken).

@@ -5,18 +5,26 @@ worth retrying (HTTP 429 honouring Retry-After, 5xx, broken JSON, timeouts, conn
 with exponential backoff and a bounded number of tries, logs each exchange with secrets masked,
 and turns every failure into one of the errors of ``errors.py``. Subclasses only say where the API
 lives, how to authenticate and how to read their payloads.
+
+A write (anything but GET and HEAD, unless the caller says it is idempotent) is tried again only
+when it cannot have reached the shop (no connection) or the shop says it did nothing (429, 503).
+Once it may have reached the shop without a readable answer it raises ``OutcomeUnknownError``:
+the caller looks on the shop before sending it again (see exporter/run.py).
 """
 
 import logging
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from json import JSONDecoder
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from .errors import (
     AuthenticationError,
     BadPayloadError,
+    OutcomeUnknownError,
     RateLimitError,
     RequestError,
     TemporaryError,
@@ -108,12 +116,16 @@ class BaseClient:
     ):
         """Send one API request and return its decoded JSON body (None when empty).
 
-        A request that is not ``idempotent`` (default: every POST) is not sent again when the
-        shop may already have done it (no answer in time, HTTP 500): doing it twice could, say,
-        e-mail the buyer twice.
+        A request that is not ``idempotent`` (default: every write, anything but GET and HEAD)
+        is never sent twice here once it may have reached the shop: a broken connection, no
+        answer in time, HTTP 500/502/504 or a 2xx whose body cannot be read raise
+        ``OutcomeUnknownError`` (doing it twice could, say, e-mail the buyer twice; the caller
+        looks on the shop before trying again). What cannot have reached the shop (connection
+        refused, no connection in time) and what the shop says it did not do (429, 503) is tried
+        again with backoff.
         """
         if idempotent is None:
-            idempotent = method != "POST"
+            idempotent = method in ("GET", "HEAD")
         url = self.base_url + self.api_root + path
         label = f"{method} {self.api_root}{path}"
         renewed = False
@@ -137,14 +149,6 @@ class BaseClient:
                     auth=self._auth() if authenticated else None,
                     timeout=self.timeout,
                 )
-            except requests.ReadTimeout:
-                error = TemporaryError(f"{label}: no answer within {self.timeout} s")
-                if not idempotent:
-                    raise error from None
-            except requests.Timeout:
-                error = TemporaryError(f"{label}: no answer within {self.timeout} s")
-            except requests.ConnectionError as exc:
-                error = TemporaryError(f"{label}: cannot connect ({type(exc).__name__})")
             except (
                 requests.exceptions.InvalidURL,
                 requests.exceptions.InvalidSchema,
@@ -154,8 +158,19 @@ class BaseClient:
                     f"{label}: the API address {self.base_url!r} is not a valid URL "
                     "(it starts with https://)"
                 ) from exc
-            except requests.RequestException as exc:  # a broken answer: chunks, encoding...
-                error = TemporaryError(f"{label}: the answer broke off ({type(exc).__name__})")
+            except requests.RequestException as exc:
+                if _never_sent(exc):
+                    error = TemporaryError(f"{label}: cannot connect ({type(exc).__name__})")
+                else:
+                    if isinstance(exc, requests.Timeout):
+                        text = f"{label}: no answer within {self.timeout} s"
+                    elif isinstance(exc, requests.ConnectionError):
+                        text = f"{label}: the connection broke off ({type(exc).__name__})"
+                    else:  # a broken answer: chunks, encoding...
+                        text = f"{label}: the answer broke off ({type(exc).__name__})"
+                    if not idempotent:
+                        raise OutcomeUnknownError(self._unknown(text)) from None
+                    error = TemporaryError(text)
             else:
                 status = response.status_code
                 _logger.debug("%s -> HTTP %s (%s bytes)", label, status, len(response.content))
@@ -174,32 +189,60 @@ class BaseClient:
                     wait = self._retry_after(response)
                     error = RateLimitError(f"{label}: rate limit reached (HTTP 429)", status=status)
                 elif status >= 500:
-                    error = TemporaryError(
-                        f"{label}: the shop answered HTTP {status}", status=status
-                    )
-                    # 500 and the gateway errors 502/504 may come after the shop did it
+                    text = f"{label}: the shop answered HTTP {status}"
+                    # 500 and the gateway errors 502/504 may come after the shop did it; a 503
+                    # says it did not
                     if status in (500, 502, 504) and not idempotent:
-                        raise error
+                        raise OutcomeUnknownError(self._unknown(text), status=status)
+                    error = TemporaryError(text, status=status)
                 elif status >= 400:
                     raise RequestError(
                         f"{label}: HTTP {status}: {self._error_text(response)}", status=status
                     )
                 else:
                     self.last_response_date = _http_date(response.headers.get("Date"))
-                    if not response.content.strip():
-                        return None
                     try:
-                        return response.json()
+                        return self._decode(response, label)
                     except ValueError:
-                        error = BadPayloadError(
-                            f"{label}: the answer is not valid JSON", status=status, retryable=True
-                        )
+                        text = f"{label}: the answer is not valid JSON (HTTP {status})"
+                        if not idempotent:
+                            raise OutcomeUnknownError(self._unknown(text), status=status) from None
+                        error = BadPayloadError(text, status=status, retryable=True)
             if attempt >= self.max_tries:
                 raise error
             delay = wait if wait is not None else self.backoff_base * 2 ** (attempt - 1)
             delay = min(max(delay, 0.0), self.max_wait)
             _logger.info("%s; try %s of %s in %.1f s", error, attempt + 1, self.max_tries, delay)
             self._sleep(delay)
+
+    def _unknown(self, text):
+        return f"{text}; the shop may have done it: not sent again before looking"
+
+    def _decode(self, response, label):
+        """The body of a 2xx answer; raise ValueError when it cannot be read. Shops' plug-ins
+        print their own output after the answer (PrestaShop issue 36815): a body that starts
+        with a whole JSON document is read up to its end."""
+        if not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            _logger.debug("%s: the answer is not JSON as a whole (%s)", label, exc)
+        value, extra = self._decode_prefix(response.text)
+        _logger.warning(
+            "%s: %s characters after the answer were left unread (output of a plug-in of the "
+            "shop?)",
+            label,
+            extra,
+        )
+        return value
+
+    def _decode_prefix(self, text):
+        """(value, characters left over) of a body that starts with a document; ValueError when
+        it does not."""
+        stripped = text.lstrip()
+        value, end = JSONDecoder().raw_decode(stripped)
+        return value, len(stripped) - end
 
     def _sleep(self, seconds):
         time.sleep(seconds)
@@ -312,9 +355,16 @@ class BaseClient:
         orders in the status have been paid, None where the shop does not say."""
         raise NotImplementedError
 
-    def set_status(self, order_id, status):
-        """Set the order's status on the shop."""
-        raise NotImplementedError
+
+def _never_sent(exc):
+    """Whether a ``requests`` error came before the request could reach the shop: no connection
+    was made (refused, unknown host, no connection in time)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError) or not exc.args:
+        return False
+    reason = getattr(exc.args[0], "reason", exc.args[0])  # urllib3's MaxRetryError
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
 def _http_date(value):

@@ -18,7 +18,7 @@ from .base import BaseClient
 from .cscart_export import CsCartExportMixin
 from .errors import AuthenticationError, BadPayloadError, MarketplaceError, OrderDataError
 from .parsing import text, to_decimal, to_money, unix_to_utc, utc_to_unix
-from .records import Address, Charge, Order, OrderFailure, OrderLine, OrderPage
+from .records import Address, Charge, Order, OrderFailure, OrderLine, OrderPage, ShopStatus
 
 # A date no order has changed at yet: a CS-Cart that filters by change date lists nothing then.
 PROBE_FUTURE = timedelta(days=3650)
@@ -145,14 +145,12 @@ class CsCartClient(CsCartExportMixin, BaseClient):
             raise BadPayloadError("GET /api/2.0/statuses: the answer has no list of statuses")
         # the statuses API does not say which statuses are paid (None: unknown)
         return [
-            (text(s.get("status")), text(s.get("description")) or text(s.get("status")), None)
+            ShopStatus(
+                text(s.get("status")), text(s.get("description")) or text(s.get("status")), None
+            )
             for s in statuses
             if isinstance(s, dict) and text(s.get("type") or "O") == "O"
         ]
-
-    def set_status(self, order_id, status):
-        # never send 'products' here: CS-Cart would replace all the order's lines with it
-        self._request("PUT", f"/orders/{order_id}", json={"status": status})
 
 
 def _failure(summary, message):

@@ -5,7 +5,8 @@ maps the order's cart item ids (the keys of ``products`` in ``GET /orders/{id}``
 the answer is 201 ``{"shipment_id"}``. ``GET /shipments`` filters by order_id or shipment_id, not
 by tracking number. ``PUT /shipments/{id}`` takes tracking_number, comments, status and timestamp
 only. An order PUT with anything besides status and the notify_* flags makes CS-Cart recalculate
-the whole order, so the connector only ever sends those (tests/vendor/cscart/FIELD_TABLES.md).
+the whole order, so the connector only ever sends those (tests/vendor/cscart/FIELD_TABLES.md);
+a notify flag is "yes" whenever it is not empty, so it is sent only to say yes.
 """
 
 from .errors import BadPayloadError
@@ -46,15 +47,16 @@ class CsCartExportMixin:
         self._request("PUT", f"/shipments/{int(shipment_id)}", json=dict(values))
 
     def set_order_status(self, order_id, status, notify=False):
-        """Only status and notify flags: anything else makes CS-Cart recalculate the order."""
-        flag = "Y" if notify else "N"
-        self._request(
-            "PUT",
-            f"/orders/{int(order_id)}",
-            json={
-                "status": status,
-                "notify_user": flag,
-                "notify_department": flag,
-                "notify_vendor": flag,
-            },
-        )
+        """Only the status (and the buyer's notification): anything else makes CS-Cart
+        recalculate the order. CS-Cart reads ``notify_*`` as "non-empty means yes"
+        (``fn_get_notification_rules``): ``"N"`` would e-mail; a flag is sent only to say yes.
+        CS-Cart answers 200 whatever became of the status: read it back (``order_status``)."""
+        body = {"status": status}
+        if notify:
+            body["notify_user"] = "Y"
+        self._request("PUT", f"/orders/{int(order_id)}", json=body)
+        return body
+
+    def order_status(self, order_id):
+        """The order's status letter as CS-Cart has it now."""
+        return text(self.get_raw_order(order_id).get("status"))

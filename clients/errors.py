@@ -38,6 +38,13 @@ class TemporaryError(MarketplaceError):
     retryable = True
 
 
+class OutcomeUnknownError(TemporaryError):
+    """A write reached the shop, or may have, and no readable answer came back: the connection
+    broke, no answer in time, HTTP 500/502/504, or a 2xx whose body cannot be read. The shop
+    may have carried it out: it is never sent again blind. Whoever retries looks on the shop
+    first whether it was done."""
+
+
 class BadPayloadError(MarketplaceError):
     """The shop's answer cannot be read: broken JSON, or a required field is missing."""
 

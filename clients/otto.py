@@ -15,7 +15,7 @@ from .countries import to_alpha2
 from .errors import BadPayloadError, OrderDataError
 from .otto_export import OttoExportMixin
 from .parsing import iso_to_utc, text, to_decimal, to_money, utc_to_iso
-from .records import Address, Charge, Order, OrderLine
+from .records import Address, Charge, Order, OrderLine, ShopStatus
 
 ITEM_STATES = (
     "ANNOUNCED",
@@ -106,10 +106,9 @@ class OttoClient(OttoExportMixin, BaseClient):
             raise OrderDataError(f"Order {reference}: malformed answer ({exc})") from exc
 
     def list_statuses(self):
-        return [(state, state.replace("_", " ").capitalize(), None) for state in ITEM_STATES]
-
-    def set_status(self, order_id, status):
-        raise BadPayloadError("OTTO Market order statuses cannot be set by the seller.")
+        return [
+            ShopStatus(state, state.replace("_", " ").capitalize(), None) for state in ITEM_STATES
+        ]
 
 
 def next_cursor(answer):

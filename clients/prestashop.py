@@ -20,8 +20,8 @@ from .errors import (
 )
 from .parsing import local_to_utc, text, to_decimal, to_money, utc_to_local_text
 from .prestashop_export import PrestaShopExportMixin
-from .prestashop_xml import record_xml
-from .records import Address, Charge, Order, OrderLine
+from .prestashop_xml import record_xml, xml_answer
+from .records import STATE_FLAGS, Address, Charge, Order, OrderLine, ShopStatus
 
 
 class PrestaShopClient(PrestaShopExportMixin, BaseClient):
@@ -49,6 +49,14 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
                 status=401,
             )
         return super()._refusal(response, label)
+
+    def _decode_prefix(self, text):
+        """A JSON answer, or an XML one (a shop that ignores output_format), followed by a
+        module's output."""
+        try:
+            return super()._decode_prefix(text)
+        except ValueError:
+            return xml_answer(text.lstrip())
 
     def _get(self, resource, **params):
         params["output_format"] = "JSON"
@@ -221,21 +229,19 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
 
     # --- statuses --------------------------------------------------------------------------------
     def list_statuses(self):
+        """The order states with their flags (paid, shipped, delivery, invoice, logable): what
+        PrestaShop does when an order reaches the state (``OrderHistory::changeIdOrderState``:
+        an invoice and a payment for 'paid', stock movements for 'shipped')."""
         states = self._list("order_states", "order_states", display="full")
         return [
-            (text(state.get("id")), multilingual(state.get("name")), text(state.get("paid")) == "1")
+            ShopStatus(
+                text(state.get("id")),
+                multilingual(state.get("name")),
+                text(state.get("paid")) == "1",
+                {flag: text(state.get(flag)) == "1" for flag in STATE_FLAGS},
+            )
             for state in states
         ]
-
-    def set_status(self, order_id, status):
-        """Add an order history: PrestaShop sets the order's state (and sends the state's e-mail
-        only with ``sendemail=1``, which the connector leaves to the shop's own actions)."""
-        self._write(
-            "POST",
-            "/order_histories",
-            "order_history",
-            {"id_order": int(order_id), "id_order_state": int(status)},
-        )
 
     def _write(self, method, path, node, fields, **params):
         """POST or PUT one record as XML (the only body the webservice reads); the answer is

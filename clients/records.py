@@ -7,6 +7,27 @@ alpha-2 where the client could convert them.
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
+
+# What a PrestaShop order state does to an order that reaches it (order_states' flags).
+STATE_FLAGS = ("paid", "shipped", "delivery", "invoice", "logable")
+
+
+class _Status(NamedTuple):
+    code: str
+    name: str
+    paid: bool | None  # orders in the status have been paid; None: the shop does not say
+
+
+class ShopStatus(_Status):
+    """One order status of a shop: compares and unpacks as ``(code, name, paid)``; ``flags``
+    holds what the shop says the status does ({flag: bool} of ``STATE_FLAGS``), empty where the
+    shop does not say (OTTO, CS-Cart)."""
+
+    def __new__(cls, code, name, paid, flags=None):
+        status = super().__new__(cls, code, name, paid)
+        status.flags = dict(flags or {})
+        return status
 
 
 @dataclass

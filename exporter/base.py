@@ -4,6 +4,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from ..clients.errors import OutcomeUnknownError
+
 SENT = "sent"
 NOT_NEEDED = "not_needed"
 FAILED = "failed"
@@ -76,6 +78,16 @@ class Sender:
         self.run.attempt(export, request, **values)
 
     def error_outcome(self, error):
+        if isinstance(error, OutcomeUnknownError):
+            return Outcome(
+                TO_SEND,
+                self.env._(
+                    "The shop did not answer in a way that can be read (%s). It may have done "
+                    "it: the next try first looks on the shop, and sends the update only if it "
+                    "is not there.",
+                    error,
+                ),
+            )
         if error.retryable:
             return Outcome(
                 TO_SEND,
@@ -94,7 +106,11 @@ class Sender:
 
     def target_status(self, export):
         """The status mapping row the update sets now (the settings may have changed since it was
-        marked): a delivered order with a tracking number gets the 'shipped' status."""
+        marked): a delivered order with a tracking number gets the 'shipped' status; after the
+        import, the status its mapping row asked for when it was marked."""
+        if export.event == "import":
+            row = self.rows.get(export.status_code or "")
+            return row if row else self.account.status_mapping_ids.browse()
         if export.event == "deliver":
             tracked = any(
                 p.carrier_tracking_ref
@@ -104,9 +120,15 @@ class Sender:
         return self.account._export_status(export.event)
 
     def status_not_needed(self, export, code):
-        """An outcome when the shop's status must not be changed, else None."""
-        current = export.sale_order_id.marketplace_status or ""
-        row = self.rows.get(current)
+        """An outcome when the shop's status must not be changed, else None: the shop reports it
+        already, or a status at or beyond it in the shop's flow (statuses only go forward), or a
+        cancelled one; the confirmation of an order the shop's status made an order; a status
+        that would tell the shop what Odoo does not know (PrestaShop's 'paid' and 'shipped'
+        flags)."""
+        order = export.sale_order_id
+        current = order.marketplace_status or ""
+        row, target = self.rows.get(current), self.rows.get(code)
+        claim = target._claims(order) if target else ""
         if current == code:
             message = self.env._("The shop already reports %s.", self.status_label(code))
         elif row and row.document_state == "cancel":
@@ -119,9 +141,40 @@ class Sender:
                 "The shop's status %s already made it an order: nothing to change there.",
                 self.status_label(current),
             )
+        elif target and row and target._reached_by(row):
+            message = self.env._(
+                "The shop's status %(current)s is at or beyond %(status)s in the shop's flow: "
+                "statuses only go forward, it is not set.",
+                current=self.status_label(current),
+                status=self.status_label(code),
+            )
+        elif claim:
+            message = self.env._("Not set on the shop: %s", claim)
         else:
             return None
         return Outcome(NOT_NEEDED, message, status_code=code)
+
+    def reached(self, current, code):
+        """Whether the shop's status ``current`` is ``code`` or at or beyond it in its flow."""
+        if current == code:
+            return True
+        target, row = self.rows.get(code), self.rows.get(current)
+        return bool(target and row and target._reached_by(row))
+
+    def already_there(self, export, current, code, answer=None):
+        """The outcome of a look-up that found the order at or beyond the status."""
+        self.status_sent(export, current)
+        if current == code:
+            message = self.env._(
+                "The shop reports %s: the last request arrived.", self.status_label(code)
+            )
+        else:
+            message = self.env._(
+                "The shop reports %(current)s, at or beyond %(status)s: not sent again.",
+                current=self.status_label(current),
+                status=self.status_label(code),
+            )
+        return Outcome(SENT, message, status_code=code, answer=answer)
 
     def status_sent(self, export, code):
         """The shop reports the status now: the next import finds no change to apply."""

@@ -5,7 +5,9 @@ the order's last shipment.
 Staff notes (``details``) are never written: an order PUT with anything but the status makes
 CS-Cart recalculate the whole order. Exactly once: CS-Cart cannot find a shipment by tracking
 number, so after a request without an answer the order's shipments are compared (carrier,
-tracking number, items) before sending it again. A status PUT is harmless to repeat.
+tracking number, items) before sending it again; a status is read back after its PUT (CS-Cart
+answers 200 whatever it did), and after a lost answer read first. The buyer's e-mail flag is
+sent only to say yes: CS-Cart reads any non-empty ``notify_*`` (even "N") as yes.
 """
 
 from .base import FAILED, NOT_NEEDED, SENT, Outcome, Sender, split_tracking
@@ -142,20 +144,43 @@ class CsCartSender(Sender):
 
     # --- statuses --------------------------------------------------------------------------------
     def _send_status(self, export, look_up_first):
+        """CS-Cart answers 200 to an order PUT whatever became of the status (an add-on or a
+        short stock may keep it, or move the order elsewhere): the status is read back."""
+        env = self.env
         code, skip = self.prepare_status(export)
         if skip:
             return skip
-        order = export.sale_order_id
-        request = {"status": code, "notify_user": "Y" if self.account.export_notify_buyer else "N"}
-        self.client.set_order_status(
-            order.marketplace_order_id, code, notify=self.account.export_notify_buyer
-        )
+        order_id = export.sale_order_id.marketplace_order_id
+        if look_up_first:
+            current = self.client.order_status(order_id)
+            if self.reached(current, code):
+                return self.already_there(export, current, code, {"status": current})
+        notify = self.account.export_notify_buyer
+        request = {"status": code, **({"notify_user": "Y"} if notify else {})}
+        self.attempt(export, request, status_code=code)
+        self.client.set_order_status(order_id, code, notify=notify)
+        current = self.client.order_status(order_id)
+        if current != code:
+            return Outcome(
+                FAILED,
+                env._(
+                    "CS-Cart accepted the request but the order is %(current)s, not %(status)s: "
+                    "the store did not take the status (a status the order cannot take, a stock "
+                    "too short, an add-on refusing it). Set it on the store, or Retry.",
+                    current=self.status_label(current),
+                    status=self.status_label(code),
+                ),
+                status_code=code,
+                request=request,
+                answer={"status": current},
+            )
         self.status_sent(export, code)
         return Outcome(
             SENT,
-            self.env._("Status set on the shop: %s.", self.status_label(code)),
+            env._("Status set on the shop: %s.", self.status_label(code)),
             status_code=code,
             request=request,
+            answer={"status": current},
         )
 
     # --- invoice numbers -------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """PrestaShop: tracking numbers on the order carrier, order states (order histories), document
 numbers and delivery dates as private messages in the order's customer thread.
 
-Exactly once: the order carrier is put back whole with the tracking numbers merged into the ones
-it has (a PUT: doing it twice changes nothing). An order history and a message are POSTs: after a
-request without an answer the order's current state, or the thread's messages, are read first.
+Exactly once: the order carrier is read before it is put back whole (a PUT: the tracking number
+found there needs no second request). An order history and a message are POSTs: after a request
+without an answer the order's current state (compared by the status table's flow rank: a state
+beyond the one sent says it arrived), or the thread's messages, are read first.
 """
 
 import secrets
@@ -90,17 +91,10 @@ class PrestaShopSender(Sender):
         if skip:
             return skip
         if look_up_first:
+            # the order history may have arrived: the shop's state at or beyond it says so
             current = self.client.order_fields(order.marketplace_order_id, ("current_state",))
-            if current["current_state"] == code:
-                self.status_sent(export, code)
-                return Outcome(
-                    SENT,
-                    env._(
-                        "The shop reports %s: the last request arrived.", self.status_label(code)
-                    ),
-                    status_code=code,
-                    answer=current,
-                )
+            if self.reached(current["current_state"], code):
+                return self.already_there(export, current["current_state"], code, current)
         request = {"id_order": order.marketplace_order_id, "id_order_state": code}
         self.attempt(export, request, status_code=code)
         history_id = self.client.add_order_history(

@@ -5,7 +5,8 @@ import psycopg2
 
 from odoo import fields
 
-from ..clients.errors import AuthenticationError, MarketplaceError
+from ..clients.errors import AuthenticationError, MarketplaceError, OutcomeUnknownError
+from . import retries
 from .base import FAILED, NOT_NEEDED, SENT, TO_SEND, Outcome, as_text
 from .cscart import CsCartSender
 from .otto import OttoSender
@@ -26,19 +27,23 @@ TRACKING_WAIT_DAYS = 3
 class ExportRun:
     """One sending run of one account, logged as a ``marketplace.run`` of trigger "export".
 
-    Sends the account's updates marked "to send", oldest first (or the ones a person asked for,
-    failed ones included), each to its shop, and commits after each: the shop's answer is on
-    record before the next request. Before a request the shop may carry out without the run
-    hearing the answer (a POST), the update is marked ``outcome_unknown`` and committed, so that
-    the next attempt, even after a crash, looks on the shop first instead of sending it twice.
-    One update's failure does not stop the others; refused credentials stop the run. One run
-    per account at a time (a PostgreSQL advisory lock of the connection). Runs as the connector;
-    the log says who started it. Call it in a cursor of its own: it commits.
+    Takes the account's lock first (a PostgreSQL advisory lock of the connection: one run per
+    account at a time), then selects the updates: the account's updates due to be sent, oldest
+    first (or the ones a person asked for, failed ones included), and re-reads each one's state
+    before sending it, so that nothing another run sent is sent again. Commits after each
+    update: the shop's answer is on record before the next request. Before a request the shop
+    may carry out without the run hearing the answer (a POST), the update is marked
+    ``outcome_unknown`` and committed; a request whose answer was lost (the client's
+    ``OutcomeUnknownError``) leaves it so: the next attempt, even after a crash, looks on the
+    shop first instead of sending it twice. An update the shop did not answer is tried again
+    later and later, then given up (``retries``). One update's failure does not stop the others;
+    refused credentials stop the run. Runs as the connector; the log says who started it. Call
+    it in a cursor of its own: it commits.
     """
 
     batch_size = 500
 
-    def __init__(self, account, export_ids=None, time_budget=None):
+    def __init__(self, account, export_ids=None, time_budget=None, events=None):
         account.ensure_one()
         self.deadline = time.monotonic() + time_budget if time_budget else None
         self.left_over = 0
@@ -46,41 +51,40 @@ class ExportRun:
         self.account = account.sudo()
         self.env = self.account.env
         self.export_ids = export_ids
+        self.events = events  # only the updates of these events (the import sends its own)
         self.run = None
         self.client = None
         self.counts = dict.fromkeys(("sent", "skipped", "failed"), 0)
         self.attempted = False
+        self.outcomes = {}  # export id -> Outcome, of this run
 
     def execute(self):
         """Send; return a summary for the person who asked: {"text", "failed", "run_id"}."""
-        exports = self._pending()
-        if not exports:
-            self._commit()
-            return self._summary(self.env._("%s: nothing to send.", self.account.name))
-        self.run = (
-            self.env["marketplace.run"]
-            .sudo()
-            .create({"account_id": self.account.id, "trigger": "export", "user_id": self.uid})
-        )
-        self._commit()
         if not self._try_lock():
-            message = self.env._(
-                "Another run is sending the updates of %s; this one did nothing.",
-                self.account.name,
-            )
-            self.run.write({"state": "busy", "ended_at": fields.Datetime.now(), "message": message})
-            self._commit()
-            return self._summary(message, failed=True)
-        self._close_interrupted_runs()
+            if not self._has_pending():
+                return self._summary(self.env._("%s: nothing to send.", self.account.name))
+            return self._busy()
         error = None
         try:
+            self._commit()  # a fresh snapshot: what the run that held the lock sent is seen
+            exports = self._pending()
+            if not exports:
+                return self._summary(self.env._("%s: nothing to send.", self.account.name))
+            self.run = (
+                self.env["marketplace.run"]
+                .sudo()
+                .create({"account_id": self.account.id, "trigger": "export", "user_id": self.uid})
+            )
+            self._commit()
+            self._close_interrupted_runs()
             self.client = self.account._get_client()
             sender = SENDERS[self.account.backend](self)
             for position, export in enumerate(exports):
                 if self.deadline and time.monotonic() > self.deadline:
                     self.left_over = len(exports) - position  # the next run sends them
                     break
-                self._send_one(sender, export)
+                if self._still_to_send(export):
+                    self._send_one(sender, export)
         except MarketplaceError as exc:  # refused credentials, no API address
             error = exc
         except Exception as exc:
@@ -88,29 +92,67 @@ class ExportRun:
             _logger.exception("Sending the updates of %s failed", self.account.name)
             error = exc
         finally:
-            self._finish(error)
+            if self.run:
+                self._finish(error)
             self._unlock()
             self._commit()
+        if self.run is None:  # it failed before the run could be recorded
+            return self._summary(f"{self.account.name}: {error}", failed=True)
         return self._summary(self._run_text(), failed=bool(self.counts["failed"] or error))
 
-    def _pending(self):
-        Export = self.env["marketplace.export"]
-        if self.export_ids is None:
-            exports = Export.search(
-                [("account_id", "=", self.account.id), ("state", "=", "to_send")],
-                order="id",
-                limit=self.batch_size,
+    def _busy(self):
+        message = self.env._(
+            "Another run is sending the updates of %s; this one did nothing.",
+            self.account.name,
+        )
+        self.run = (
+            self.env["marketplace.run"]
+            .sudo()
+            .create(
+                {
+                    "account_id": self.account.id,
+                    "trigger": "export",
+                    "user_id": self.uid,
+                    "state": "busy",
+                    "ended_at": fields.Datetime.now(),
+                    "message": message,
+                }
             )
+        )
+        self._commit()
+        return self._summary(message, failed=True)
+
+    def _domain(self):
+        domain = [("account_id", "=", self.account.id)]
+        if self.events:
+            domain.append(("event", "in", list(self.events)))
+        if self.export_ids is None:
+            return domain + self.env["marketplace.export"]._due_domain()
+        return domain + [
+            ("id", "in", list(self.export_ids)),
+            ("state", "in", ("to_send", "failed")),
+        ]
+
+    def _has_pending(self):
+        return bool(self.env["marketplace.export"].search_count(self._domain(), limit=1))
+
+    def _pending(self):
+        exports = self.env["marketplace.export"].search(
+            self._domain(), order="id", limit=self.batch_size
+        )
+        if self.export_ids is None:
             # a 'delivered' status behind a failed shipment waits for a person: no run for it
             return exports.filtered(lambda e: not self._behind_failed_shipment(e))
-        exports = (
-            Export.browse(self.export_ids)
-            .exists()
-            .filtered(lambda e: e.account_id == self.account and e.state in ("to_send", "failed"))
-        )
-        # a person asked to send them: the failed ones get another try
+        # a person asked to send them: the failed ones get another try, and a new series of
+        # tries before they are given up again
+        exports.write({"failure_count": 0, "first_failure_at": False, "next_attempt_at": False})
         exports.filtered(lambda e: e.state == "failed").write({"state": "to_send"})
-        return exports.sorted("id")
+        return exports
+
+    def _still_to_send(self, export):
+        """Read the update again: another run may have sent it since it was selected."""
+        export.invalidate_recordset()
+        return export.state == TO_SEND
 
     def _behind_failed_shipment(self, export):
         return (
@@ -134,6 +176,8 @@ class ExportRun:
             raise
         except MarketplaceError as exc:
             self.env.cr.rollback()
+            if isinstance(exc, OutcomeUnknownError):
+                self.attempted = True  # the shop may have done it: look before sending again
             outcome = sender.error_outcome(exc)
         except Exception as exc:
             self.env.cr.rollback()
@@ -144,14 +188,26 @@ class ExportRun:
                 self.env._("Unexpected error: %s", exc),
             )
         now = fields.Datetime.now()
+        unknown = look_up_first or self.attempted
         values = {
             "state": outcome.state,
             "message": outcome.message,
             # still unknown when a request went out without an answer, now or before
-            "outcome_unknown": outcome.state == TO_SEND and (look_up_first or self.attempted),
+            "outcome_unknown": outcome.state == TO_SEND and unknown,
             "attempt_count": attempts if outcome.waiting else attempts + 1,
             "last_attempt_at": now,
         }
+        given_up = False
+        if outcome.state == TO_SEND and not outcome.waiting:
+            retry, given_up = retries.retry_values(export, now)
+            values.update(retry, outcome_unknown=unknown)
+            if given_up:
+                outcome.state = FAILED
+                outcome.message = values["message"] = retries.given_up_message(
+                    self.env, retry["failure_count"], retry["first_failure_at"], outcome.message
+                )
+        elif outcome.state != TO_SEND:
+            values.update(failure_count=0, first_failure_at=False, next_attempt_at=False)
         if outcome.state == SENT:
             values["sent_at"] = now
         if outcome.remote_ref:
@@ -163,6 +219,9 @@ class ExportRun:
         if outcome.answer is not None:
             values["answer"] = as_text(outcome.answer)
         export.write(values)
+        if given_up:
+            retries.alert(export)
+        self.outcomes[export.id] = outcome
         self._log(export, outcome)
         self._commit()
 

@@ -115,13 +115,12 @@ class PageWriter:
                 plan.order, (buyer, invoice, delivery), plan.product_lines, fiscal_position
             )
             values["marketplace_backlog"] = plan.backlog
-            # set on the shop once every page is read (see status_push.py)
-            values["marketplace_status_to_push"] = plan.mapping.change_status_to.code or False
             values_list.append(values)
             plan.notes = warnings + tax_warnings
         sales = sync.SaleOrder.create(values_list)
         for plan, sale in zip(plans, sales, strict=True):
             plan.sale = sale
+        self._mark_shop_statuses(plans)
         by_mapping = defaultdict(list)
         for plan in plans:
             by_mapping[plan.mapping].append(plan)
@@ -139,6 +138,25 @@ class PageWriter:
             plan.notes = notes + plan.order.warnings + plan.notes
             plan.notes += sync._total_check(plan.sale, plan.order)
         return plans
+
+    def _mark_shop_statuses(self, plans):
+        """The status the mapping's "Change Status To" asks for, marked as an update to the shop:
+        the import sends it once every page is read (see ImportRun), with the sender's
+        exactly-once protection."""
+        updates = [
+            {
+                "account_id": self.account.id,
+                "sale_order_id": plan.sale.id,
+                "kind": "status",
+                "key": "status:import",
+                "event": "import",
+                "status_code": plan.mapping.change_status_to.code,
+            }
+            for plan in plans
+            if plan.mapping.change_status_to
+        ]
+        if updates:
+            self.env["marketplace.export"].sudo().create(updates)
 
     # --- orders imported before ------------------------------------------------------------------
     def _plan_update(self, order, sale):

@@ -10,7 +10,6 @@ from ..clients.errors import AuthenticationError, MarketplaceError
 from ..clients.records import OrderFailure, OrderPage
 from .order_sync import OrderSync, Outcome
 from .retries import RetryList
-from .status_push import StatusPusher
 
 _logger = logging.getLogger(__name__)
 
@@ -36,8 +35,13 @@ class ImportRun:
     so: the next run goes on from there.
     """
 
-    def __init__(self, account, trigger, *, since=None, order_ref=None, deadline=None):
+    def __init__(
+        self, account, trigger, *, since=None, order_ref=None, deadline=None, status_sender=None
+    ):
         account.ensure_one()
+        # status_sender(account, time budget) -> the sending run of the statuses the mapping
+        # asks for (exporter.run.ExportRun), with its ``outcomes``
+        self.status_sender = status_sender
         self.account = account
         self.env = account.env
         self.trigger = trigger
@@ -98,7 +102,7 @@ class ImportRun:
                 self._read_pages(sync, client, since)
                 if not self.stopped_early:
                     self._retry_listed(sync, client)
-            self._push_statuses(client)
+            self._send_shop_statuses()
             self.retries.alert_stale()
             self._finish(None, client)
         except MarketplaceError as exc:
@@ -203,11 +207,31 @@ class ImportRun:
             return
         account.imported_until = moment
 
-    def _push_statuses(self, client):
-        """After every page is read (and committed), set the statuses the mapping asks for."""
+    def _send_shop_statuses(self):
+        """After every page is read (and committed), set on the shop the statuses the mapping
+        asks for ("Change Status To"): setting them earlier would move the orders to the end of
+        the shop's change-date order and shift the pages still to be read. They go through the
+        updates to the shop (the sender's lock, look-up after a lost answer, retries), and each
+        order's line of this run says what became of its status."""
+        if self.status_sender is None:
+            return
+        run = self.status_sender(self.account, self._time_left())
+        self.env.invalidate_all()
+        if not run.outcomes:
+            return
+        exports = self.env["marketplace.export"].sudo().browse(list(run.outcomes))
         lines = {line.sale_order_id.id: line for line in self.run.line_ids if line.sale_order_id}
         others = []
-        for sale, done, message in StatusPusher(self.account, client).push_pending():
+        for export in exports:
+            outcome, sale = run.outcomes[export.id], export.sale_order_id
+            done = outcome.state in ("sent", "not_needed")
+            message = outcome.message
+            if not done:
+                message = self.env._(
+                    "Could not set the status %(status)s on the shop: %(error)s",
+                    status=export.status_code,
+                    error=outcome.message,
+                )
             line = lines.get(sale.id)
             if line:
                 line.message = f"{line.message} {message}"
@@ -220,11 +244,16 @@ class ImportRun:
                     "updated" if done else "failed",
                     message,
                     sale_order_id=sale.id,
-                    retryable=not done,
+                    retryable=outcome.state == "to_send",
                 )
             )
         self._write_outcomes(others)
         self._commit()
+
+    def _time_left(self):
+        if self.deadline is None:
+            return None
+        return max(self.deadline - time.monotonic(), 1.0)
 
     def _write_outcomes(self, outcomes):
         """Log the outcomes (orders read again only because of the safety overlap are not news:

@@ -6,6 +6,8 @@ from ..const import (
     BACKENDS,
     DEFAULT_API_URLS,
     DEFAULT_PAID_STATUSES,
+    DEFAULT_STATUS_FLAGS,
+    DEFAULT_STATUS_RANKS,
     DEFAULT_STATUS_TABLES,
     OTTO_ANNOUNCED,
 )
@@ -578,7 +580,10 @@ class MarketplaceAccount(models.Model):
         """Give the account its backend's status table, pre-filled like established connectors."""
         self.ensure_one()
         rows = DEFAULT_STATUS_TABLES[self.backend]
-        mappings = self.env["marketplace.status.mapping"].create(
+        ranks = DEFAULT_STATUS_RANKS.get(self.backend, {})
+        flags = DEFAULT_STATUS_FLAGS.get(self.backend, {})
+        Mapping = self.env["marketplace.status.mapping"]
+        mappings = Mapping.create(
             [
                 {
                     "account_id": self.id,
@@ -589,6 +594,8 @@ class MarketplaceAccount(models.Model):
                     "document_type": document_type,
                     "document_state": document_state,
                     "paid": code in DEFAULT_PAID_STATUSES[self.backend],
+                    "rank": ranks.get(code, 0),
+                    **Mapping._flags_values(dict.fromkeys(flags.get(code, ()), True)),
                 }
                 for position, (
                     code,

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.modules import module
 
 from ..const import DEFAULT_EXPORT_STATUSES
@@ -23,9 +23,93 @@ EXPORT_STATUS_FIELDS = {
 
 
 class MarketplaceAccount(models.Model):
-    """Write-back entry points of an account: the schedule and the "Send Now" buttons."""
+    """Write-back entry points of an account: the schedule and the "Send Now" buttons, how
+    long an update that keeps failing is tried, and the warnings about the statuses it sets."""
 
     _inherit = "marketplace.account"
+
+    export_retry_limit = fields.Integer(
+        string="Give Up After (tries)",
+        default=10,
+        help="An update the shop does not answer (no answer, HTTP 5xx, rate limits) is tried "
+        "again by the next runs, each time a little later (at once, then after 5, 10, 20 "
+        "minutes... at most 6 hours). After this many tries it is marked failed and the "
+        "responsible person gets an activity. 0: no limit of tries.",
+    )
+    export_retry_days = fields.Integer(
+        string="Give Up After (days)",
+        default=3,
+        help="An update still failing this many days after its first failure is marked failed "
+        "and the responsible person gets an activity, whatever the number of tries. 0: no "
+        "limit of days.",
+    )
+    export_status_warning = fields.Text(
+        compute="_compute_export_status_warning",
+        help="Statuses that tell the shop something Odoo may not know, or that go back in the "
+        "shop's flow.",
+    )
+
+    @api.depends(
+        "backend",
+        "export_status_confirm_id",
+        "export_status_shipped_id",
+        "export_status_delivered_id",
+        "export_status_invoice_id",
+        "export_status_cancel_id",
+        "status_mapping_ids.change_status_to",
+        "status_mapping_ids.flag_paid",
+        "status_mapping_ids.flag_shipped",
+        "status_mapping_ids.paid",
+        "status_mapping_ids.rank",
+    )
+    def _compute_export_status_warning(self):
+        for account in self:
+            lines = []
+            for event, field in EXPORT_STATUS_FIELDS.items():
+                row = account[field]
+                if row:
+                    label = account._fields[field]._description_string(self.env)
+                    delivered = event in ("shipped", "delivered")
+                    lines += account._status_claims(label, row, delivered=delivered)
+            for row in account.status_mapping_ids.filtered("change_status_to"):
+                label = _("Change %(status)s To", status=row.display_name)
+                lines += account._status_claims(label, row.change_status_to, source=row)
+            account.export_status_warning = "\n".join(lines) or False
+
+    def _status_claims(self, label, row, source=None, delivered=False):
+        """The warnings about setting ``row`` on the shop for an event (``delivered``: once the
+        order is delivered) or right after the import of an order in ``source``."""
+        lines = []
+        if row.flag_paid and not (source and source.paid):
+            lines.append(
+                _(
+                    "%(label)s: %(status)s tells the shop the order is paid (it makes an invoice "
+                    "and a payment): it is set only on orders Odoo knows are paid, the others "
+                    "are skipped.",
+                    label=label,
+                    status=row.display_name,
+                )
+            )
+        if row.flag_shipped and not delivered:
+            lines.append(
+                _(
+                    "%(label)s: %(status)s tells the shop the order has shipped (its stock goes "
+                    "out): it is set only on orders delivered in Odoo.",
+                    label=label,
+                    status=row.display_name,
+                )
+            )
+        if source and row._reached_by(source) and row != source:
+            lines.append(
+                _(
+                    "%(label)s: %(status)s does not come after %(current)s in the shop's flow "
+                    "(Flow Rank): it is never set.",
+                    label=label,
+                    status=row.display_name,
+                    current=source.display_name,
+                )
+            )
+        return lines
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -87,7 +171,8 @@ class MarketplaceAccount(models.Model):
             self.env["marketplace.export"]
             .sudo()
             ._read_group(
-                [("state", "=", "to_send"), ("account_id.active", "=", True)], ["account_id"]
+                [("account_id.active", "=", True), *self.env["marketplace.export"]._due_domain()],
+                ["account_id"],
             )
         )
         for (account,) in groups:

@@ -8,7 +8,8 @@ from odoo.modules import module
 from odoo.tools import config
 
 from ..clients import CLIENTS, MarketplaceError
-from ..const import DEFAULT_PAID_STATUSES
+from ..const import DEFAULT_PAID_STATUSES, DEFAULT_STATUS_RANKS, rank_from_flags
+from ..exporter.run import ExportRun
 from ..importer.run import ImportRun
 
 _logger = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class MarketplaceAccount(models.Model):
                     since=since,
                     order_ref=order_ref,
                     deadline=deadline,
+                    status_sender=_send_import_statuses,
                 )
                 run = importer.execute()
                 results.append(
@@ -189,7 +191,9 @@ class MarketplaceAccount(models.Model):
         return _notification(_("Connection works"), message, "success")
 
     def action_load_statuses(self):
-        """Add the shop's statuses missing from the mapping table; existing rows stay as is."""
+        """Add the shop's statuses missing from the mapping table; existing rows stay as the
+        merchant set them, only the flags the shop gives (PrestaShop: paid, shipped...) are
+        read again."""
         self.ensure_one()
         try:
             statuses = self._get_client().list_statuses()
@@ -201,25 +205,41 @@ class MarketplaceAccount(models.Model):
                     error=exc,
                 )
             ) from exc
-        known = set(self.status_mapping_ids.mapped("code"))
+        Mapping = self.env["marketplace.status.mapping"]
+        rows = {mapping.code: mapping for mapping in self.status_mapping_ids}
         next_sequence = max(self.status_mapping_ids.mapped("sequence") or [0]) + 1
-        new_rows = [
-            {
-                "account_id": self.id,
-                "sequence": next_sequence + position,
-                "code": code,
-                "name": name or code,
-                "selected": False,
-                "document_type": "quotation",
-                "document_state": "draft",
-                "paid": paid
-                if paid is not None
-                else code in DEFAULT_PAID_STATUSES.get(self.backend, ()),
-            }
-            for position, (code, name, paid) in enumerate(statuses)
-            if code and code not in known
-        ]
-        self.env["marketplace.status.mapping"].create(new_rows)
+        ranks = DEFAULT_STATUS_RANKS.get(self.backend, {})
+        new_rows = []
+        for status in statuses:
+            code = status.code
+            flags = status.flags
+            if not code:
+                continue
+            if code in rows:
+                if flags:  # the shop's facts, not the merchant's choices
+                    values = Mapping._flags_values(flags)
+                    row = rows[code]
+                    if any(row[field] != value for field, value in values.items()):
+                        row.write(values)
+                continue
+            rank = ranks.get(code) or (rank_from_flags(flags) if flags else 0)
+            new_rows.append(
+                {
+                    "account_id": self.id,
+                    "sequence": next_sequence + len(new_rows),
+                    "code": code,
+                    "name": status.name or code,
+                    "selected": False,
+                    "document_type": "quotation",
+                    "document_state": "draft",
+                    "paid": status.paid
+                    if status.paid is not None
+                    else code in DEFAULT_PAID_STATUSES.get(self.backend, ()),
+                    "rank": rank,
+                    **Mapping._flags_values(flags),
+                }
+            )
+        Mapping.create(new_rows)
         if new_rows:
             message = _(
                 "%(count)s statuses added: %(names)s. They are not imported until you select them.",
@@ -229,6 +249,14 @@ class MarketplaceAccount(models.Model):
         else:
             message = _("The mapping already lists every status of the shop.")
         return _notification(_("Statuses loaded"), message, "success", reload=bool(new_rows))
+
+
+def _send_import_statuses(account, time_budget):
+    """The statuses the import marked ("Change Status To"), sent by the updates' sender in the
+    import's own cursor once every page is read."""
+    run = ExportRun(account, events=("import",), time_budget=time_budget)
+    run.execute()
+    return run
 
 
 def _notification(title, message, kind, reload=False):

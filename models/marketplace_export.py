@@ -11,6 +11,7 @@ EXPORT_KINDS = [
     ("note", "Note"),
 ]
 EXPORT_EVENTS = [
+    ("import", "Imported"),
     ("confirm", "Confirmed"),
     ("deliver", "Delivered"),
     ("invoice", "Invoiced"),
@@ -31,7 +32,9 @@ class MarketplaceExport(models.Model):
     order confirmed, invoiced or cancelled) and sent by the exporter, once.
 
     ``outcome_unknown`` says that a request went out without a readable answer (a timeout, a
-    crash): the next attempt first looks on the shop whether it was done."""
+    crash): the next attempt first looks on the shop whether it was done. An update the shop did
+    not answer waits until ``next_attempt_at`` (longer after each failure) and is given up
+    (failed, with an activity) after the account's limit of tries or days."""
 
     _name = "marketplace.export"
     _description = "Marketplace Update To Send"
@@ -96,6 +99,25 @@ class MarketplaceExport(models.Model):
     answer = fields.Text(readonly=True, groups=MANAGER_GROUP, help="The shop's answer to it.")
     attempt_count = fields.Integer(string="Attempts", readonly=True)
     last_attempt_at = fields.Datetime(readonly=True)
+    next_attempt_at = fields.Datetime(
+        string="Next Try",
+        readonly=True,
+        index="btree_not_null",
+        help="The shop did not answer the last try: the scheduled action tries again from then "
+        "on (each failure waits longer). Retry sends it at once.",
+    )
+    failure_count = fields.Integer(
+        string="Failed Tries",
+        readonly=True,
+        help="Tries in a row the shop did not answer; after the account's limit the update is "
+        "marked failed.",
+    )
+    first_failure_at = fields.Datetime(
+        string="Failing Since",
+        readonly=True,
+        help="The first of the failed tries in a row: after the account's limit of days the "
+        "update is marked failed.",
+    )
     sent_at = fields.Datetime(readonly=True)
     run_line_ids = fields.One2many("marketplace.run.line", "export_id", string="Log")
 
@@ -114,6 +136,17 @@ class MarketplaceExport(models.Model):
             elif export.event:
                 what = f"{what} ({events[export.event]})"
             export.display_name = f"{export.sale_order_id.name} {what}".strip()
+
+    @api.model
+    def _due_domain(self):
+        """The updates the scheduled action sends now: to send, and not waiting for a later
+        try."""
+        return [
+            ("state", "=", "to_send"),
+            "|",
+            ("next_attempt_at", "=", False),
+            ("next_attempt_at", "<=", fields.Datetime.now()),
+        ]
 
     def action_retry(self):
         """Send failed updates (and those waiting) again, now."""

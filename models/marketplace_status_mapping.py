@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
+from ..clients.records import STATE_FLAGS
 from ..const import (
     ALLOWED_DOCUMENT_STATES,
     DOCUMENT_STATES,
@@ -59,6 +60,38 @@ class MarketplaceStatusMapping(models.Model):
         help="Orders in this status have been paid on the shop: with 'Create Payment Entries' on "
         "the account, the import records their payment.",
     )
+    rank = fields.Integer(
+        string="Flow Rank",
+        help="Where this status stands in the shop's own flow (e.g. PrestaShop: awaiting payment "
+        "10, payment accepted 20, processing 30, shipped 40, delivered 50; cancelled and refunded "
+        "100). The connector sets a status on the shop only when the order's current status "
+        "ranks lower: an order never goes back (a PrestaShop order moved from shipped back to "
+        "payment accepted gets its stock back and the buyer a mail). 0: not ranked, set unless "
+        "the shop already reports it.",
+    )
+    flag_paid = fields.Boolean(
+        string="Shop: Paid",
+        help="PrestaShop's 'paid' flag of the state (read from the shop): an order reaching it is "
+        "paid on the shop (an invoice and an order payment for the whole amount are made). The "
+        "connector sets it only for orders Odoo knows are paid.",
+    )
+    flag_shipped = fields.Boolean(
+        string="Shop: Shipped",
+        help="PrestaShop's 'shipped' flag: an order reaching it has left (its stock goes out). The "
+        "connector sets it only for orders delivered in Odoo.",
+    )
+    flag_delivery = fields.Boolean(
+        string="Shop: Delivery Slip",
+        help="PrestaShop's 'delivery' flag: the shop makes the delivery slip.",
+    )
+    flag_invoice = fields.Boolean(
+        string="Shop: Invoice",
+        help="PrestaShop's 'invoice' flag: the shop makes its invoice of the order.",
+    )
+    flag_logable = fields.Boolean(
+        string="Shop: Validated",
+        help="PrestaShop's 'logable' flag: the order counts as a valid sale on the shop.",
+    )
     change_status_to = fields.Many2one(
         "marketplace.status.mapping",
         domain="[('account_id', '=', account_id), ('id', '!=', id)]",
@@ -74,6 +107,40 @@ class MarketplaceStatusMapping(models.Model):
             "A shop status can only appear once in an account's status mapping.",
         ),
     ]
+
+    def _flags_values(self, flags):
+        """Field values of a shop's status flags ({flag: bool})."""
+        return {f"flag_{flag}": bool(flags.get(flag)) for flag in STATE_FLAGS}
+
+    def _claims(self, order):
+        """What setting this status would tell the shop about ``order`` that Odoo does not know:
+        a sentence, or ''. 'Paid' (PrestaShop makes an invoice and a payment) for an order not
+        paid as far as Odoo knows; 'shipped' (the stock goes out) for one not delivered."""
+        self.ensure_one()
+        if self.flag_paid and not _known_paid(order):
+            return _(
+                "%(status)s tells the shop the order is paid (PrestaShop then makes an invoice "
+                "and a payment for it), and Odoo does not know it paid: its shop status is not a "
+                "paid one and no payment or paid invoice is recorded.",
+                status=self.display_name,
+            )
+        if self.flag_shipped and order.delivery_status != "full":
+            return _(
+                "%(status)s tells the shop the order has shipped, and Odoo has not delivered it "
+                "in full.",
+                status=self.display_name,
+            )
+        return ""
+
+    def _reached_by(self, current):
+        """Whether an order in the status row ``current`` (maybe empty) is at or beyond this
+        status in the shop's flow: the same status, or both ranked and ``current`` not lower."""
+        self.ensure_one()
+        if not current:
+            return False
+        if current == self:
+            return True
+        return bool(self.rank and current.rank and current.rank >= self.rank)
 
     @api.depends("code", "name")
     def _compute_display_name(self):
@@ -149,3 +216,19 @@ class MarketplaceStatusMapping(models.Model):
                 # keep the account's switch and its row saying the same thing
                 announced.account_id.write({"import_announced": vals["selected"]})
         return super().write(vals)
+
+
+def _known_paid(order):
+    """Whether Odoo knows the order paid: its shop status counts as paid (the status table's
+    'Paid'), its payment transactions cover it, or its posted invoices are paid."""
+    account = order.marketplace_account_id
+    row = account.status_mapping_ids.filtered(lambda m: m.code == order.marketplace_status)[:1]
+    if row.paid:
+        return True
+    currency = order.currency_id
+    if order.amount_total and currency.compare_amounts(order.amount_paid, order.amount_total) >= 0:
+        return True
+    invoices = order.invoice_ids.filtered(
+        lambda move: move.state == "posted" and move.move_type == "out_invoice"
+    )
+    return bool(invoices) and all(move.payment_state in ("paid", "in_payment") for move in invoices)

@@ -89,11 +89,9 @@ class SaleOrder(models.Model):
     )
     marketplace_status_to_push = fields.Char(
         string="Shop Status Pending",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        help="Status to set on the shop (the mapping's 'Change Status To') that the shop did "
-        "not accept yet; every import run tries again until it does.",
+        compute="_compute_marketplace_status_to_push",
+        help="Status to set on the shop (the mapping's 'Change Status To') that the shop has not "
+        "taken yet: an update to the shop, sent after the import (see Updates to Shops).",
     )
     marketplace_run_line_ids = fields.One2many(
         "marketplace.run.line", "sale_order_id", string="Marketplace Log"
@@ -368,6 +366,16 @@ class SaleOrder(models.Model):
         return move
 
     # --- write-back: what the shop is told ------------------------------------------------------
+    @api.depends("marketplace_export_ids.state")
+    def _compute_marketplace_status_to_push(self):
+        for order in self:
+            pending = order.sudo().marketplace_export_ids.filtered(
+                lambda e: (
+                    e.kind == "status" and e.event == "import" and e.state in ("to_send", "failed")
+                )
+            )
+            order.marketplace_status_to_push = pending[:1].status_code or False
+
     @api.depends(
         "marketplace_account_id", "marketplace_export_ids.state", "marketplace_export_ids.message"
     )

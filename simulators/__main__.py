@@ -10,7 +10,8 @@ PrestaShop), ``secret``, ``orders``; then one line per write it receives (status
 shipments, tracking numbers) and, with ``--live``, per change it makes itself.
 ``--fault rate_limit:/v4/orders:2`` queues a fault (PATH may be empty for any path, TIMES
 defaults to 1); more knobs through the control endpoints (``POST /__sim/inject`` with
-``{"kind", "path", "times", "retry_after", "status", "seconds"}``).
+``{"kind", "path", "times", "retry_after", "status", "seconds", "applied", "method", "text"}``,
+see ``faults.py``).
 
 The demo's options: ``--showcase`` adds the hand-picked orders of ``demo.py``; ``--live 60``
 makes the shop live: its clock follows the real time and every 60 seconds a few orders arrive

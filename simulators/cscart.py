@@ -11,9 +11,15 @@
   CS-Cart's summary columns (order_id, status, timestamp, total...), never ``updated_at``.
   ``legacy=True`` is an older CS-Cart: no ``updated_at`` anywhere, its filters ignored.
 - ``GET /api/2.0/orders/{id}``: the detail (see ``cscart_orders.py``); 404 ``{"message"}``.
-- ``PUT /api/2.0/orders/{id}`` ``{"status": "C"}`` -> ``{"order_id": id}``; bumps updated_at;
-  ``status_changes`` gets (order id, letter). A ``products`` key REPLACES all the order's lines,
-  as CS-Cart does (``product_replacements`` records it). Other known top-level fields are set.
+- ``PUT /api/2.0/orders/{id}`` ``{"status": "C"}`` -> ``{"order_id": id}``, always 200 (CS-Cart
+  does not look at what became of the status); a change bumps updated_at and ``status_changes``
+  gets (order id, letter); ``refuse_status_change`` makes an order keep its status, or take
+  another one, silently, as ``fn_change_order_status`` does for a status the order cannot take
+  (out of stock: Backordered; an add-on's hook). ``notify_user`` / ``notify_department`` /
+  ``notify_vendor`` are read as PHP's ``!empty()`` (``"N"`` means yes): each one not empty
+  e-mails its recipient of a status change (``emails``). A ``products`` key REPLACES all the
+  order's lines, as CS-Cart does (``product_replacements`` records it). Other known top-level
+  fields are set.
 - ``GET /api/2.0/statuses`` (page, items_per_page, lang_code en|fr): the order statuses, N not
   among them; ``custom_statuses`` adds letters.
 - ``PUT`` with any key besides status and notify_* is recorded in ``recalculations``: CS-Cart
@@ -76,6 +82,8 @@ class CsCartSimulator(CsCartApi, SimulatorBase):
         self.product_replacements = []
         self.recalculations = []  # order PUTs with more than a status: CS-Cart recalculates
         self.shipment_updates = []
+        self.emails = []  # {"order_id", "to": customer|department|vendor, "status"}
+        self.status_refusals = {}  # order id -> the status it takes instead (None: none)
         self._rates = {}  # order id -> {cart item id: VAT rate}
         self._users = {}  # e-mail -> user id of registered buyers
         self._last_id = 100
@@ -159,6 +167,12 @@ class CsCartSimulator(CsCartApi, SimulatorBase):
             order["status"] = status
             self._touch(order)
             return order
+
+    def refuse_status_change(self, order_id, becomes=None):
+        """From now on a status change of the order leaves it as it is, or moves it to
+        ``becomes`` (e.g. "B" when the stock is short), and the PUT still answers 200."""
+        with self._lock:
+            self.status_refusals[str(order_id)] = becomes
 
     def expected_total(self, order_id):
         return money(self.orders[str(order_id)]["total"])

@@ -4,6 +4,13 @@ from . import cscart_orders as co
 from .server import ApiError, Response, Route, basic_credentials
 
 _API = r"/api(?:/2\.0)?"
+# who gets the status e-mail for each flag of an order PUT (fn_get_notification_rules)
+NOTIFICATIONS = {
+    "notify_user": "customer",
+    "notify_department": "department",
+    "notify_vendor": "vendor",
+}
+NOTIFY_FLAGS = set(NOTIFICATIONS)
 SORT_FIELDS = {"date": "timestamp", "order_id": "order_id", "status": "status", "total": "total"}
 
 
@@ -12,6 +19,11 @@ def _number(value):
         return float(value)
     except (TypeError, ValueError):
         return 0.0
+
+
+def php_empty(value):
+    """PHP's ``empty()`` of a JSON value: null, false, 0, "", "0" and empty arrays."""
+    return value in (None, False, 0, "", "0") or value == [] or value == {}
 
 
 class CsCartApi:
@@ -116,7 +128,7 @@ class CsCartApi:
         status = body.get("status")
         if status is not None and status not in self.statuses:
             self._fail(400, f"Bad Request: unknown or forbidden status {status!r}")
-        if set(body) - {"status", "notify_user", "notify_department", "notify_vendor"}:
+        if set(body) - {"status", *NOTIFY_FLAGS}:
             # anything but a status goes through CS-Cart's order editing: a full recalculation
             self.recalculations.append((order["order_id"], sorted(body)))
         if "products" in body:
@@ -125,10 +137,29 @@ class CsCartApi:
             if key in order and key not in ("order_id", "products", "status", "total", "taxes"):
                 order[key] = value
         if status is not None:
-            order["status"] = status
-            self.status_changes.append((order["order_id"], status))
-        self._touch(order)
+            self._change_status(order, status, body)
+        elif set(body) - NOTIFY_FLAGS:
+            self._touch(order)
+        # 200 whatever became of the status (Orders::update does not look at the result of
+        # fn_change_order_status): the caller reads the order to know
         return {"order_id": int(order["order_id"])}
+
+    def _change_status(self, order, status, body):
+        """As ``fn_change_order_status``: a status the order cannot take (out of stock, an
+        add-on's hook) ends elsewhere or nowhere (``refuse_status_change``); no change, no
+        e-mail. The e-mails follow ``fn_get_notification_rules``: a flag that is not empty (PHP
+        ``!empty``: ``"N"`` too) means yes, an empty or missing one means no through the API."""
+        order_id = order["order_id"]
+        if order_id in self.status_refusals:
+            status = self.status_refusals[order_id] or order["status"]
+        if status == order["status"]:
+            return
+        order["status"] = status
+        self.status_changes.append((order_id, status))
+        self._touch(order)
+        for flag, recipient in NOTIFICATIONS.items():
+            if not php_empty(body.get(flag)):
+                self.emails.append({"order_id": order_id, "to": recipient, "status": status})
 
     def _replace_products(self, order, products):
         """What CS-Cart does with ``products`` in a PUT: the order's lines become exactly these."""

@@ -1,14 +1,22 @@
 """Fault injection: what can go wrong between a client and a shop, on demand.
 
 ``sim.inject(kind, path=None, times=1, **options)`` queues a fault; each API request takes the
-first queued fault whose ``path`` (a substring of the request path; None = any API path) matches,
-and that fault's ``times`` goes down by one. Kinds:
+first queued fault whose ``path`` (a substring of the request path; None = any API path) and
+``method`` (option; default any) match, and that fault's ``times`` goes down by one. Kinds:
 
 - ``rate_limit``: HTTP 429, header ``Retry-After: <retry_after>`` (default 1), JSON error body.
 - ``server_error``: HTTP 500 with a JSON body; ``status=502|503|504`` answers the HTML page a
-  reverse proxy would.
-- ``slow``: sleeps ``seconds`` (default 3) before answering normally.
+  reverse proxy would. The shop did nothing, unless ``applied=True``: then it carried the
+  request out (a write is done) and failed while answering, as a PHP fatal error in a hook
+  after the save does.
+- ``slow``: sleeps ``seconds`` (default 3) before answering normally (the shop carries the
+  request out when it wakes up); with ``applied=True`` it carries it out first, then sleeps.
 - ``truncated_json``: the normal answer, its body cut in half (invalid JSON), status unchanged.
+- ``disconnect``: the shop carries the request out, then the connection is closed without an
+  answer (a worker killed, a proxy timing out); ``applied=False``: closed before doing it.
+- ``trailing_output``: the normal answer (the request carried out) with ``text`` appended after
+  the body, as PrestaShop modules print their output after the webservice's answer (PrestaShop
+  issue 36815): by default a PHP notice and a script tag.
 - ``duplicate``: list endpoints only, and only on a page that has a previous page: the page
   repeats, as its first element, the last order of the previous page. A first page leaves the
   fault waiting for the next page.
@@ -25,9 +33,18 @@ FAULT_KINDS = (
     "server_error",
     "slow",
     "truncated_json",
+    "disconnect",
+    "trailing_output",
     "duplicate",
     "unauthorized",
     "refused",
+)
+
+# What a module's hook may print after the webservice's answer.
+TRAILING_OUTPUT = (
+    "\n<br />\n<b>Notice</b>:  Undefined index: id_carrier in "
+    "/var/www/html/modules/exportmodule/exportmodule.php on line 312<br />\n"
+    '<script type="text/javascript">var exportmodule_token = "0f3c";</script>\n'
 )
 
 _REASONS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
@@ -40,8 +57,17 @@ class Fault:
     remaining: int
     options: dict = field(default_factory=dict)
 
-    def matches(self, request_path):
+    def matches(self, request_path, method=None):
+        wanted = self.options.get("method")
+        if wanted and method and wanted.upper() != method:
+            return False
         return self.path is None or self.path in request_path
+
+    @property
+    def applied(self):
+        """Whether the shop carries the request out before the fault shows."""
+        default = self.kind in ("disconnect", "trailing_output", "truncated_json")
+        return bool(self.options.get("applied", default))
 
     def describe(self):
         return {"kind": self.kind, "path": self.path, "times": self.remaining, **self.options}

@@ -12,7 +12,11 @@
 - ``POST /api/order_histories`` with ``<prestashop><order_history><id_order>..<id_order_state>..``
   -> 201; sets the order's state, bumps ``date_upd``; ``status_changes`` gets (order id, state
   id) as strings. Bodies are XML only, as the webservice reads them: a JSON body gets HTTP 500,
-  code 127 "XML error : String could not be parsed as XML".
+  code 127 "XML error : String could not be parsed as XML". The state's flags act as
+  ``OrderHistory::changeIdOrderState`` makes them (``_change_state``): ``invoice`` makes an
+  invoice (``order_invoices``), ``paid`` an order payment (``order_payments``), a change of
+  ``shipped`` moves the stock (``stock_movements``: out when shipped, back when no longer);
+  ``sendemail=1`` e-mails the buyer the state's template (``emails``).
 - ``PUT /api/order_carriers/{id}`` with the whole record: like PrestaShop, fields left out are
   emptied and ``id``, ``id_order``, ``id_carrier`` are required; ``tracking_updates`` gets
   (order id, tracking number).
@@ -80,6 +84,10 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
         self.shops = int(shops)
         self.catalog = localized_catalog("fr")
         self.tracking_updates = []
+        self.stock_movements = []  # (order id, product reference, units: - out, + back)
+        self.order_invoices = {}  # invoice number -> {id, id_order, number, total...}
+        self.order_payments = []  # {id_invoice, order_reference, amount, payment_method}
+        self.emails = []  # {order_id, template}: the state e-mails the buyer got
         self.resources = {
             "orders": self.orders,
             "addresses": {},
@@ -393,8 +401,14 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
             self._change_state(order, str(state_id), moment)
         return order
 
-    def _change_state(self, order, state_id, moment, invent_tracking=True):
+    def _change_state(self, order, state_id, moment, invent_tracking=True, send_email=False):
+        """What ``OrderHistory::changeIdOrderState`` does (tests/vendor/SOURCES.md): the state's
+        flags act on the order. ``invoice``: an invoice when it has none; ``paid``: an order
+        payment for what its invoices still lack; ``shipped`` changing: the stock of its rows
+        leaves (or comes back); with ``send_email`` (the webservice's ``sendemail=1``) the buyer
+        gets the state's e-mail."""
         state = self.order_states[state_id]
+        old = self.order_states.get(str(order["current_state"]))
         stamp = local_text(moment, self.timezone)
         history_id = self._next("order_histories")
         record = {
@@ -406,12 +420,30 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
         }
         self.order_histories[str(history_id)] = record
         order["current_state"], order["date_upd"] = state_id, stamp
-        if state["logable"] == "1":
-            order["valid"] = "1"
-        if state["paid"] == "1":
-            order["total_paid_real"] = order["total_paid_tax_incl"]
+        order["valid"] = "1" if state["logable"] == "1" else "0"
+        shipped_before = old is not None and old["shipped"] == "1"
+        if (state["shipped"] == "1") != shipped_before:
+            sign = -1 if state["shipped"] == "1" else 1
+            for row in (order.get("associations") or {}).get("order_rows") or []:
+                self.stock_movements.append(
+                    (
+                        str(order["id"]),
+                        row["product_reference"],
+                        sign * int(row["product_quantity"]),
+                    )
+                )
         if state["invoice"] == "1" and order["invoice_number"] == "0":
-            order["invoice_number"], order["invoice_date"] = str(self._next("invoices")), stamp
+            number = str(self._next("invoices"))
+            order["invoice_number"], order["invoice_date"] = number, stamp
+            self.order_invoices[number] = {
+                "id": int(number),
+                "id_order": str(order["id"]),
+                "number": number,
+                "total_paid_tax_incl": order["total_paid_tax_incl"],
+                "date_add": stamp,
+            }
+        if state["paid"] == "1":
+            self._pay_invoices(order, stamp)
         if state["shipped"] == "1" and order["delivery_number"] == "0":
             order["delivery_number"], order["delivery_date"] = order["invoice_number"], stamp
             carrier = self.order_carriers.get(self._index["carriers"].get(str(order["id"]), ""))
@@ -419,4 +451,43 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
             # (invent_tracking=False) leaves it to whoever sets it
             if carrier and not carrier["tracking_number"] and invent_tracking:
                 carrier["tracking_number"] = f"6A{self.rng.randrange(10**10, 10**11)}"
+        if send_email and state["send_email"] == "1":
+            template = (state.get("template") or [{}])[0].get("value", "")
+            self.emails.append({"order_id": str(order["id"]), "template": template})
         return record
+
+    def _pay_invoices(self, order, stamp):
+        """An ``OrderPayment`` for the rest to pay of each invoice of the order."""
+        for invoice in self.order_invoices.values():
+            if invoice["id_order"] != str(order["id"]):
+                continue
+            paid = sum(
+                money(p["amount"]) for p in self.order_payments if p["id_invoice"] == invoice["id"]
+            )
+            rest = money(invoice["total_paid_tax_incl"]) - paid
+            if rest <= 0:
+                continue
+            self.order_payments.append(
+                {
+                    "id_invoice": invoice["id"],
+                    "order_reference": order.get("reference", "")[:9],
+                    "amount": str(rest),
+                    "payment_method": order.get("payment", ""),
+                    "date_add": stamp,
+                }
+            )
+            real = money(order.get("total_paid_real") or 0) + rest
+            order["total_paid_real"] = f"{real:.6f}"
+
+    def payments_of(self, order_id):
+        """The order payments PrestaShop recorded for the order (test helper)."""
+        with self._lock:
+            invoices = {
+                i["id"] for i in self.order_invoices.values() if i["id_order"] == str(order_id)
+            }
+            return [p for p in self.order_payments if p["id_invoice"] in invoices]
+
+    def stock_given_back(self, order_id):
+        """Units the order's state changes took out of stock (negative) or gave back."""
+        with self._lock:
+            return sum(delta for oid, __, delta in self.stock_movements if oid == str(order_id))

@@ -280,7 +280,13 @@ class PrestaShopApi:
                 85,
                 f'Validation error: "Order state {data["id_order_state"]} does not exist"',
             )
-        record = self._change_state(order, state_id, self.clock, invent_tracking=False)
+        record = self._change_state(
+            order,
+            state_id,
+            self.clock,
+            invent_tracking=False,
+            send_email=request.arg("sendemail") in ("1", "true"),  # OrderHistory::addWs
+        )
         self.status_changes.append((str(order["id"]), state_id))
         return self._render(request, 201, {"order_history": record})
 

@@ -25,13 +25,14 @@ import contextlib
 import json
 import os
 import random
+import socket
 import threading
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import state_file
-from .faults import FAULT_KINDS, Fault, html_error_page
+from .faults import FAULT_KINDS, TRAILING_OUTPUT, Fault, html_error_page
 from .web import ApiError, Handler, Request, Response, Route, Server, basic_credentials, parse_body
 
 # handlers of the backends import these from here
@@ -186,7 +187,7 @@ class SimulatorBase:
 
     def _pick_fault(self, request):
         for fault in self._faults:
-            if fault.remaining <= 0 or not fault.matches(request.path):
+            if fault.remaining <= 0 or not fault.matches(request.path, request.method):
                 continue
             if fault.kind == "duplicate" and not (request.route and request.route.listing):
                 continue
@@ -238,19 +239,40 @@ class SimulatorBase:
                     request.duplicate, fault = fault, None
                 elif fault:
                     self.use_fault(fault)
-            if fault and fault.kind != "slow" and fault.kind != "truncated_json":
+            if fault and not fault.applied and fault.kind != "slow":
+                # the shop did nothing: it answers the fault at once
                 response = self._fault_response(fault, request)
-                self._record(request, response)
+                self._record(request, response, fault)
                 return response
-        if fault and fault.kind == "slow":
+        if fault and fault.kind == "slow" and not fault.applied:
             self._stopping.wait(float(fault.options.get("seconds", 3)))
         with self._lock:
-            response = self._dispatch(request)
-            if fault and fault.kind == "truncated_json":
-                body = response.encode()
-                response = Response(response.status, body[: len(body) // 2], response.headers)
-            self._record(request, response)
-            return response
+            response = self._dispatch(request)  # the shop carries the request out
+            if fault:
+                response = self._after_dispatch(fault, request, response)
+            self._record(request, response, fault)
+        if fault and fault.kind == "slow" and fault.applied:
+            self._stopping.wait(float(fault.options.get("seconds", 3)))
+        return response
+
+    def _after_dispatch(self, fault, request, response):
+        """The answer to a request the shop carried out, spoilt by ``fault``."""
+        if fault.kind == "truncated_json":
+            body = response.encode()
+            return Response(response.status, body[: len(body) // 2], response.headers)
+        if fault.kind == "trailing_output":
+            text = str(fault.options.get("text", TRAILING_OUTPUT))
+            return Response(
+                response.status,
+                response.encode() + text.encode(),
+                response.headers,
+                response.content_type,
+            )
+        if fault.kind == "disconnect":
+            return Response(response.status, disconnect=True)
+        if fault.kind == "server_error":
+            return self._fault_response(fault, request)
+        return response  # slow: the answer comes late, but whole
 
     def _fault_response(self, fault, request):
         if fault.kind == "rate_limit":
@@ -301,7 +323,7 @@ class SimulatorBase:
                     return route, found.groupdict()
         return None, {}
 
-    def _record(self, request, response):
+    def _record(self, request, response, fault=None):
         record = {
             "method": request.method,
             "path": request.path,
@@ -310,12 +332,20 @@ class SimulatorBase:
             "headers": request.headers,
             "status": response.status,
         }
+        if fault is not None:
+            record["fault"] = fault.kind
         self.requests.append(record)
         writes = request.method not in ("GET", "HEAD") and request.path != self.token_path
         if writes and self.on_write is not None:
             self.on_write(record)
 
     def _send(self, handler, response):
+        if response.disconnect:
+            # no status line, no body: the client learns nothing of what the shop did
+            handler.close_connection = True
+            with contextlib.suppress(OSError):
+                handler.connection.shutdown(socket.SHUT_RDWR)
+            return
         body = response.encode()
         try:
             handler.send_response(response.status)

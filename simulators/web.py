@@ -54,6 +54,7 @@ class Response:
     body: object = None  # JSON-able; bytes or str are sent as they are
     headers: dict = field(default_factory=dict)
     content_type: str = "application/json; charset=utf-8"
+    disconnect: bool = False  # close the connection instead of answering
 
     def encode(self):
         if self.body is None:

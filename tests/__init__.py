@@ -23,3 +23,5 @@ from . import test_import_retries
 from . import test_import_shops_changes
 from . import test_overview
 from . import test_registration
+from . import test_export_bad_day
+from . import test_export_trust

@@ -147,7 +147,7 @@ def test_prestashop_simulator_accepts_the_client_and_refuses_json():
     with PrestaShopSimulator(seed=2, orders=1) as shop:
         client = PrestaShopClient(shop.url, secret=shop.secret, timeout=5)
         order_id = next(iter(shop.orders))
-        client.set_status(order_id, 4)
+        client.add_order_history(order_id, 4)
         assert shop.status_changes == [(order_id, "4")]
         refused = requests.post(
             shop.url + "/api/order_histories?output_format=JSON",

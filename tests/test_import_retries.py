@@ -226,7 +226,7 @@ class TestRetryList(MarketplaceImportCase):
         with (
             patch.object(sql_db.TestCursor, "commit", commit),
             patch(
-                "odoo.addons.sale_marketplace_connector.clients.prestashop.PrestaShopClient.set_status",
+                "odoo.addons.sale_marketplace_connector.clients.prestashop.PrestaShopClient.add_order_history",
                 side_effect=status_request,
             ),
         ):
