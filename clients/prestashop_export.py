@@ -112,6 +112,12 @@ class PrestaShopExportMixin:
     def add_private_message(self, thread_id, message):
         """A message the buyer does not see, in the order's thread (a POST: look it up with
         ``thread_messages`` before sending again)."""
+        return self.add_message(thread_id, message, private=True)
+
+    def add_message(self, thread_id, message, private=True):
+        """A message in the order's thread; ``private=False``: the buyer reads it on the order's
+        page in the shop (``CustomerMessage::getMessagesByOrderId($id, false)``), without an
+        e-mail."""
         answer = self._write(
             "POST",
             "/customer_messages",
@@ -120,7 +126,7 @@ class PrestaShopExportMixin:
                 "id_employee": 0,
                 "id_customer_thread": int(thread_id),
                 "message": message,
-                "private": 1,
+                "private": 1 if private else 0,
             },
         )
         return text(((answer or {}).get("customer_message") or {}).get("id"))
