@@ -46,7 +46,8 @@ class PrestaShopExportMixin:
 
     def put_order_carrier(self, record, tracking_number, send_email=False):
         """Put the order carrier back whole, with ``tracking_number``; ``send_email``: the shop
-        e-mails the buyer the tracking link ("in transit")."""
+        e-mails the buyer the tracking link ("in transit") on every PUT that says so, so such a
+        PUT is not repeated blind (read the order carrier before sending it again)."""
         fields = {name: text(record.get(name)) for name in ORDER_CARRIER_FIELDS}
         fields["tracking_number"] = tracking_number
         return self._write(
@@ -54,6 +55,7 @@ class PrestaShopExportMixin:
             f"/order_carriers/{int(fields['id'])}",
             "order_carrier",
             fields,
+            idempotent=not send_email,
             **_email_param(send_email),
         )
 

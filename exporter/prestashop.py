@@ -77,7 +77,7 @@ class PrestaShopSender(Sender):
             if parcel["number"] in in_field:  # put there by an earlier attempt, or by the shop
                 parcel.update(done=True, where="carrier", ref=str(record.get("id")))
             elif not in_field:
-                requests.append(self._put_number(record, parcel["number"]))
+                requests.append(self._put_number(export, parcels, record, parcel["number"]))
                 in_field = [parcel["number"]]
                 parcel.update(done=True, where="carrier", ref=str(record.get("id")))
             else:
@@ -97,11 +97,15 @@ class PrestaShopSender(Sender):
             request=(requests[0] if len(requests) == 1 else requests) or None,
         )
 
-    def _put_number(self, record, number):
+    def _put_number(self, export, parcels, record, number):
         """Put the order carrier back whole with ``number`` as its tracking number (replaced,
-        never merged); the shop mails the buyer the tracking link when the account says so."""
+        never merged); the shop mails the buyer the tracking link when the account says so.
+        Recorded first: after a lost answer the order carrier is read before anything is put
+        again, so the buyer gets one e-mail."""
+        request = dict(record, tracking_number=number)
+        self.attempt(export, request, parcels=json.dumps(parcels))
         self.client.put_order_carrier(record, number, send_email=self.account.export_notify_buyer)
-        return dict(record, tracking_number=number)
+        return request
 
     def _sent_text(self, parcels):
         lines = []
@@ -159,7 +163,7 @@ class PrestaShopSender(Sender):
                     (r for r in records if str(r.get("id")) == parcel.get("ref")), records[-1]
                 )
                 if (record.get("tracking_number") or "").strip() != number:
-                    requests.append(self._put_number(record, number))
+                    requests.append(self._put_number(export, parcels, record, number))
                 lines.append(
                     env._(
                         "Tracking number %(new)s set on the order's carrier (replaces %(old)s).",
