@@ -192,8 +192,10 @@ def _deliveries_closed(orders):
             continue
         account = order.marketplace_account_id
         if account.backend == "otto":
+            if not (account.otto_cancel_items and account.export_tracking):
+                continue  # without shipments sent, which items shipped is not on record
             items = open_position_items(order, _pending=vals_list)
-            if items and account.otto_cancel_items:
+            if items:
                 vals_list.append(
                     _update(
                         order,
