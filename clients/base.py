@@ -275,7 +275,7 @@ class BaseClient:
                         parts.append(
                             " ".join(
                                 str(err[key])
-                                for key in ("title", "message", "detail", "path")
+                                for key in ("title", "message", "detail", "path", "jsonPath")
                                 if err.get(key)
                             )
                         )

@@ -6,7 +6,10 @@ The shapes follow OTTO's published examples (tests/vendor/otto/): a shipment is
 {"city", "countryCode" (alpha-3), "zipCode"}, "positionItems": [{"positionItemId",
 "salesOrderId", "returnTrackingKey"?}]}``, answered 201 ``{"shipmentId"}``; a duplicate tracking
 key is refused with 409. A multiparcel shipment is a list of such requests for ONE position item
-sent in several parcels. Cancellations answer 202 without a body: OTTO applies them later.
+sent in several parcels (each item with its returnTrackingKey); different items in different
+parcels are one shipment each. Items shipped in a parcel OTTO already has are added to its
+shipment (``.../positionitems``): OTTO has no request that changes a tracking key. Cancellations
+answer 202 without a body: OTTO applies them later.
 """
 
 from urllib.parse import quote
@@ -80,6 +83,9 @@ OTTO_CARRIERS = (
     "ZUFALL",
     "OTHER_FORWARDER",
 )
+# The parcel carriers: a tracking number is "Required for parcel deliveries" and "Optional for
+# forwarder deliveries" (every other carrier of the enum), and so is the return tracking key.
+OTTO_PARCEL_CARRIERS = ("DHL", "DHL_EXPRESS", "DPD", "GLS", "HERMES", "UPS")
 # The carriers OTTO takes for the return label in a parcel (ReturnTrackingKey).
 OTTO_RETURN_CARRIERS = ("DHL", "GLS", "HERMES")
 
@@ -89,27 +95,47 @@ def ship_date_text(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def shipment_body(carrier, tracking_number, ship_date, ship_from, positions, return_key=None):
+def position_items(positions, return_key=None, return_address_id=None):
+    """The positionItems of a shipment: ``positions`` [(salesOrderId, positionItemId)];
+    ``return_key``: (carrier, tracking number) of the return label in the parcel, given on each
+    item; ``return_address_id``: the partner's returnAddressCarrierId (the same for all)."""
+    items = []
+    for order_id, item_id in positions:
+        item = {"positionItemId": item_id, "salesOrderId": order_id}
+        if return_key:
+            item["returnTrackingKey"] = {"carrier": return_key[0], "trackingNumber": return_key[1]}
+        if return_address_id:
+            item["returnAddressCarrierId"] = return_address_id
+        items.append(item)
+    return items
+
+
+def shipment_body(
+    carrier,
+    tracking_number,
+    ship_date,
+    ship_from,
+    positions,
+    return_key=None,
+    return_address_id=None,
+):
     """The body of ``POST /v1/shipments``.
 
     ``ship_from``: {"city", "countryCode" (alpha-3), "zipCode"}; ``positions``:
-    [(salesOrderId, positionItemId)] in the order they are to be listed; ``return_key``:
-    (carrier, tracking number) of the return label in the parcel, given on every item."""
-    items = [
-        {"positionItemId": item_id, "salesOrderId": order_id} for order_id, item_id in positions
-    ]
-    if return_key:
-        for item in items:
-            item["returnTrackingKey"] = {"carrier": return_key[0], "trackingNumber": return_key[1]}
+    [(salesOrderId, positionItemId)] in the order they are to be listed; ``tracking_number``
+    may be empty for a forwarder (OTTO: "Optional for forwarder deliveries")."""
+    key = {"carrier": carrier}
+    if tracking_number:
+        key["trackingNumber"] = tracking_number
     return {
-        "trackingKey": {"carrier": carrier, "trackingNumber": tracking_number},
+        "trackingKey": key,
         "shipDate": ship_date_text(ship_date),
         "shipFromAddress": {
             "city": ship_from["city"],
             "countryCode": ship_from["countryCode"],
             "zipCode": ship_from["zipCode"],
         },
-        "positionItems": items,
+        "positionItems": position_items(positions, return_key, return_address_id),
     }
 
 
@@ -155,6 +181,16 @@ class OttoExportMixin:
         if not isinstance(answer, dict):
             raise BadPayloadError(f"GET {path}: the answer is not a shipment")
         return answer
+
+    def append_position_items(self, carrier, tracking_number, items):
+        """Add position items (``position_items()``) to the shipment OTTO has under this tracking
+        key: items shipped in a parcel OTTO knows (200 without a body). A POST: after a timeout,
+        look the shipment up with ``find_shipment`` before sending it again."""
+        path = (
+            f"/v1/shipments/carriers/{quote(carrier, safe='')}"
+            f"/trackingnumbers/{quote(tracking_number, safe='')}/positionitems"
+        )
+        self._request("POST", path, json=list(items))
 
     def cancel_position_items(self, sales_order_id, item_ids):
         """Ask OTTO to cancel these PROCESSABLE position items (202: applied asynchronously)."""

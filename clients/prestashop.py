@@ -243,9 +243,10 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
             for state in states
         ]
 
-    def _write(self, method, path, node, fields, **params):
+    def _write(self, method, path, node, fields, idempotent=None, **params):
         """POST or PUT one record as XML (the only body the webservice reads); the answer is
-        asked for in JSON like every read."""
+        asked for in JSON like every read. ``idempotent=False``: a PUT that does more than
+        store the record (an e-mail), never sent again blind."""
         params["output_format"] = "JSON"
         return self._request(
             method,
@@ -253,6 +254,7 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
             params=params,
             data=record_xml(node, fields),
             headers={"Content-Type": "text/xml; charset=utf-8"},
+            idempotent=idempotent,
         )
 
 

@@ -46,7 +46,8 @@ class PrestaShopExportMixin:
 
     def put_order_carrier(self, record, tracking_number, send_email=False):
         """Put the order carrier back whole, with ``tracking_number``; ``send_email``: the shop
-        e-mails the buyer the tracking link ("in transit")."""
+        e-mails the buyer the tracking link ("in transit") on every PUT that says so, so such a
+        PUT is not repeated blind (read the order carrier before sending it again)."""
         fields = {name: text(record.get(name)) for name in ORDER_CARRIER_FIELDS}
         fields["tracking_number"] = tracking_number
         return self._write(
@@ -54,6 +55,7 @@ class PrestaShopExportMixin:
             f"/order_carriers/{int(fields['id'])}",
             "order_carrier",
             fields,
+            idempotent=not send_email,
             **_email_param(send_email),
         )
 
@@ -112,6 +114,12 @@ class PrestaShopExportMixin:
     def add_private_message(self, thread_id, message):
         """A message the buyer does not see, in the order's thread (a POST: look it up with
         ``thread_messages`` before sending again)."""
+        return self.add_message(thread_id, message, private=True)
+
+    def add_message(self, thread_id, message, private=True):
+        """A message in the order's thread; ``private=False``: the buyer reads it on the order's
+        page in the shop (``CustomerMessage::getMessagesByOrderId($id, false)``), without an
+        e-mail."""
         answer = self._write(
             "POST",
             "/customer_messages",
@@ -120,7 +128,7 @@ class PrestaShopExportMixin:
                 "id_employee": 0,
                 "id_customer_thread": int(thread_id),
                 "message": message,
-                "private": 1,
+                "private": 1 if private else 0,
             },
         )
         return text(((answer or {}).get("customer_message") or {}).get("id"))

@@ -37,6 +37,36 @@ def split_tracking(value):
     return numbers
 
 
+def recorded_parcels(export):
+    """The parcels of a shipment update as recorded: [{"package", "items", "number", "done",
+    "ref", ...}] (``done``: the shop has it; ``ref``: the shop's id of it). An update sent before
+    parcels were recorded counts as one parcel."""
+    parcels = json.loads(export.parcels or "[]")
+    if export.sent_at and not any("done" in parcel for parcel in parcels):
+        return [
+            {
+                "items": json.loads(export.items) if export.items else None,
+                "number": ", ".join(split_tracking(export.sent_tracking)),
+                "done": True,
+                "ref": export.remote_ref or "",
+            }
+        ]
+    return parcels
+
+
+def all_done(parcels):
+    return bool(parcels) and all(parcel.get("done") for parcel in parcels)
+
+
+def parcel_groups(export, items):
+    """The groups of items of a shipment update, one per package of the delivery (one group of
+    all its items when it has no package, or one)."""
+    groups = [parcel for parcel in json.loads(export.parcels or "[]") if "items" in parcel]
+    if len(groups) > 1:
+        return [{"package": g.get("package") or "", "items": g["items"]} for g in groups]
+    return [{"package": "", "items": items}]
+
+
 def as_text(value):
     if value is None or isinstance(value, str):
         return value

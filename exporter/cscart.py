@@ -1,16 +1,42 @@
-"""CS-Cart: a shipment per delivery (carrier, tracking numbers, the cart items it moved; document
-numbers and dates in its comments), order statuses, invoice numbers added to the comments of
-the order's last shipment.
+"""CS-Cart: a shipment per parcel of a delivery (carrier, tracking number, the cart items it
+moved, the ship date; document numbers and dates in its comments), order statuses, invoice
+numbers added to the comments of the order's last shipment.
+
+- A delivery of several packages with one tracking number each is one shipment per package,
+  with that package's items.
+- ``timestamp`` is the delivery's date (``fn_update_shipment`` stamps the moment of the request
+  when it is missing); a number, which ``fn_parse_date`` takes as it is.
+- ``notify_user`` is sent only to say yes (CS-Cart reads any non-empty value as yes,
+  ``fn_get_notification_rules``), when the account lets the shop e-mail the buyer. The stock
+  ``Shipments::create`` passes no notification rules: the store's own setting of the
+  "shipment" notification decides whether the buyer gets an e-mail.
+- Comments are shown to the buyer: Odoo's references only where the account shows them.
+- A tracking number corrected after CS-Cart has the shipment is put on it
+  (``PUT /shipments/{id}`` with tracking_number, which ``Shipments::update`` accepts).
 
 Staff notes (``details``) are never written: an order PUT with anything but the status makes
 CS-Cart recalculate the whole order. Exactly once: CS-Cart cannot find a shipment by tracking
 number, so after a request without an answer the order's shipments are compared (carrier,
-tracking number, items) before sending it again; a status is read back after its PUT (CS-Cart
-answers 200 whatever it did), and after a lost answer read first. The buyer's e-mail flag is
-sent only to say yes: CS-Cart reads any non-empty ``notify_*`` (even "N") as yes.
+tracking number, items) before sending it again; each parcel CS-Cart has is recorded before the
+next one is sent. A status is read back after its PUT (CS-Cart answers 200 whatever it did), and
+after a lost answer read first. The buyer's e-mail flag is sent only to say yes: CS-Cart reads
+any non-empty ``notify_*`` (even "N") as yes.
 """
 
-from .base import FAILED, NOT_NEEDED, SENT, Outcome, Sender, split_tracking
+import calendar
+import json
+
+from .base import (
+    FAILED,
+    NOT_NEEDED,
+    SENT,
+    Outcome,
+    Sender,
+    all_done,
+    parcel_groups,
+    recorded_parcels,
+    split_tracking,
+)
 from .carriers import shop_carrier
 from .notes import shipment_comments
 
@@ -20,18 +46,9 @@ class CsCartSender(Sender):
     def _send_shipment(self, export, look_up_first):
         env, picking, order = self.env, export.picking_id, export.sale_order_id
         items = self.items(export, {})
-        if look_up_first and export.request:
-            found = self._matching_shipment(export, items)
-            if found:
-                return Outcome(
-                    SENT,
-                    env._(
-                        "CS-Cart already has this shipment (%s): not sent again.",
-                        found["shipment_id"],
-                    ),
-                    remote_ref=str(found["shipment_id"]),
-                    answer=found,
-                )
+        recorded = recorded_parcels(export)
+        if all_done(recorded):
+            return self._correction(export, recorded)
         if not items:
             return Outcome(NOT_NEEDED, env._("The delivery moved no item of the CS-Cart order."))
         numbers = self.tracking_numbers(picking)
@@ -58,43 +75,150 @@ class CsCartSender(Sender):
                     picking.name,
                 ),
             )
-        body = {
-            "order_id": int(order.marketplace_order_id),
-            "shipping_id": self._shipping_id(order),
-            "products": items,
-        }
-        if carrier:
-            body["carrier"] = carrier
-        if numbers:
-            body["tracking_number"] = ", ".join(numbers)
+        groups = parcel_groups(export, items)
+        if len(numbers) == len(groups):
+            parcels = [dict(g, number=n) for g, n in zip(groups, numbers, strict=True)]
+        elif len(groups) > 1 and len(numbers) > 1:
+            return Outcome(
+                FAILED,
+                env._(
+                    "The delivery %(delivery)s has %(packages)s packages and %(count)s tracking "
+                    "numbers: give one tracking number per package, in the order of the packages "
+                    "(%(names)s), or one for all, then Retry.",
+                    delivery=picking.name,
+                    packages=len(groups),
+                    count=len(numbers),
+                    names=", ".join(g["package"] or env._("not packed") for g in groups),
+                ),
+            )
+        else:  # one shipment: without packages, which parcel holds what is unknown
+            parcels = [{"package": "", "items": items, "number": ", ".join(numbers)}]
+        for parcel, before in zip(parcels, recorded, strict=False):
+            if before.get("done") and before.get("number") == parcel["number"]:
+                parcel.update(done=True, ref=before.get("ref", ""))
+        shipping_id = self._shipping_id(order)
         comments = shipment_comments(self.account, picking)
-        if comments:
-            body["comments"] = comments
-        self.attempt(export, body, sent_tracking=",".join(numbers), sent_carrier=carrier)
-        shipment_id = self.client.create_shipment(body)
+        requests, known = [], {p.get("ref") for p in parcels if p.get("ref")}
+        for parcel in parcels:
+            if parcel.get("done"):
+                continue
+            body = {
+                "order_id": int(order.marketplace_order_id),
+                "shipping_id": shipping_id,
+                "products": parcel["items"],
+            }
+            if carrier:
+                body["carrier"] = carrier
+            if parcel["number"]:
+                body["tracking_number"] = parcel["number"]
+            if comments:
+                body["comments"] = comments
+            # the ship date, as a UNIX timestamp (a date text in another format becomes "now")
+            body["timestamp"] = calendar.timegm(picking.date_done.timetuple())
+            if self.account.export_notify_buyer:
+                body["notify_user"] = "Y"  # any non-empty value is yes: sent only to say yes
+            if look_up_first:
+                found = self._matching_shipment(export, parcel, carrier, known)
+                if found:
+                    parcel.update(done=True, ref=str(found["shipment_id"]), found=True)
+                    known.add(parcel["ref"])
+                    continue
+            requests.append(body)
+            self.attempt(
+                export,
+                body,
+                parcels=json.dumps(parcels),
+                sent_tracking=",".join(numbers),
+                sent_carrier=carrier,
+            )
+            shipment_id = self.client.create_shipment(body)
+            parcel.update(done=True, ref=shipment_id)
+            known.add(shipment_id)
+        export.parcels = json.dumps(parcels)
+        refs = [p["ref"] for p in parcels]
+        if not requests:
+            message = env._(
+                "CS-Cart already has this shipment (%s): not sent again.", ", ".join(refs)
+            )
+        else:
+            message = "\n".join(
+                env._(
+                    "Shipment %(shipment)s: %(carrier)s %(tracking)s.",
+                    shipment=parcel["ref"],
+                    carrier=carrier,
+                    tracking=parcel["number"],
+                )
+                for parcel in parcels
+            )
         return Outcome(
             SENT,
-            env._(
-                "Shipment %(shipment)s: %(carrier)s %(tracking)s.",
-                shipment=shipment_id,
-                carrier=carrier,
-                tracking=", ".join(numbers),
-            ),
-            remote_ref=shipment_id,
-            request=body,
-            answer={"shipment_id": shipment_id},
+            message,
+            remote_ref=",".join(refs),
+            request=(requests[0] if len(requests) == 1 else requests) or None,
+            answer=[{"shipment_id": ref} for ref in refs]
+            if len(refs) > 1
+            else {"shipment_id": refs[0]},
         )
 
-    def _matching_shipment(self, export, items):
-        wanted_tracking = ", ".join(split_tracking(export.sent_tracking))
+    def _correction(self, export, recorded):
+        """The tracking number changed after CS-Cart had the shipment(s): put the new number on
+        each shipment whose number changed (``PUT /shipments/{id}``)."""
+        env = self.env
+        numbers = self.tracking_numbers(export.picking_id)
+        if len(recorded) == 1:
+            targets = [", ".join(numbers)]
+        elif len(numbers) == len(recorded):
+            targets = numbers
+        else:
+            return Outcome(
+                FAILED,
+                env._(
+                    "CS-Cart has this delivery as %(count)s shipments (%(refs)s); the delivery "
+                    "now has %(numbers)s tracking numbers. Give one per shipment, in their "
+                    "order, or correct the shipments on CS-Cart.",
+                    count=len(recorded),
+                    refs=", ".join(p.get("ref") or "?" for p in recorded),
+                    numbers=len(numbers),
+                ),
+            )
+        changes, requests = [], []
+        for parcel, target in zip(recorded, targets, strict=True):
+            if (parcel.get("number") or "") == target:
+                continue
+            request = {"tracking_number": target}
+            self.client.update_shipment(parcel["ref"], request)
+            requests.append({"shipment_id": parcel["ref"], **request})
+            changes.append(
+                env._(
+                    "Shipment %(shipment)s: tracking number %(new)s (was %(old)s).",
+                    shipment=parcel["ref"],
+                    new=target or "-",
+                    old=parcel.get("number") or "-",
+                )
+            )
+            parcel["number"] = target
+        export.parcels = json.dumps(recorded)
+        if not changes:
+            return Outcome(SENT, env._("CS-Cart has these tracking numbers already."))
+        return Outcome(
+            SENT,
+            env._("Corrected on CS-Cart. %s", " ".join(changes)),
+            request=requests[0] if len(requests) == 1 else requests,
+        )
+
+    def _matching_shipment(self, export, parcel, carrier, known):
+        """The order's shipment on CS-Cart that is this parcel (carrier, tracking number, items),
+        not one of the delivery's other parcels."""
+        wanted = {str(k): int(v) for k, v in parcel["items"].items()}
         for shipment in self.client.list_shipments(
             order_id=export.sale_order_id.marketplace_order_id
         ):
             products = {str(k): int(float(v)) for k, v in (shipment.get("products") or {}).items()}
             if (
-                (shipment.get("tracking_number") or "") == wanted_tracking
-                and (shipment.get("carrier") or "") == (export.sent_carrier or "")
-                and products == {str(k): int(v) for k, v in items.items()}
+                str(shipment.get("shipment_id")) not in known
+                and (shipment.get("tracking_number") or "") == parcel["number"]
+                and (shipment.get("carrier") or "") == (carrier or "")
+                and products == wanted
             ):
                 return shipment
         return None
@@ -203,7 +327,7 @@ class CsCartSender(Sender):
                     "this order has none yet: the number goes with its first shipment."
                 ),
             )
-        shipment_id = shipments.remote_ref
+        shipment_id = shipments.remote_ref.split(",")[-1]  # the delivery's last parcel
         found = self.client.list_shipments(shipment_id=shipment_id)
         comments = (found[0].get("comments") or "") if found else ""
         if export.note in comments:

@@ -5,7 +5,8 @@ order, so a transition is marked, hence sent, once."""
 import json
 
 from . import notes
-from .base import customer_deliveries
+from . import parcels as parcel_plan
+from .base import customer_deliveries, split_tracking
 
 
 def _exports(env):
@@ -113,7 +114,10 @@ def invoices_posted(moves):
                         f"note:invoice:{move.id}",
                         event="invoice",
                         invoice_id=move.id,
-                        note=notes.invoice_note(account, move),
+                        # CS-Cart: added to shipment comments, which the buyer sees
+                        note=notes.invoice_note(
+                            account, move, buyer_sees=account.backend == "cscart"
+                        ),
                     )
                 )
     return create_once(moves.env, vals_list)
@@ -121,8 +125,9 @@ def invoices_posted(moves):
 
 # --- deliveries ----------------------------------------------------------------------------------
 def deliveries_done(pickings):
-    """Deliveries to the buyer validated: a shipment each (with the shop's items it moved), the
-    ship date note (PrestaShop), and the 'delivered' status of the orders now fully delivered."""
+    """Deliveries to the buyer validated: a shipment each (with the shop's items it moved, per
+    package when it has several), the ship date note (PrestaShop), and what an order now done
+    with its deliveries tells the shop (see ``_deliveries_closed``)."""
     pickings = pickings.sudo()
     deliveries = customer_deliveries(pickings)
     env = pickings.env
@@ -131,7 +136,7 @@ def deliveries_done(pickings):
         order = picking.sale_id
         account = order.marketplace_account_id
         if account.export_tracking:
-            items = shop_items(picking, taken=_taken_items(order, vals_list))
+            items, parcels = _shipment_items(picking, taken=_taken_items(order, vals_list))
             vals_list.append(
                 _update(
                     order,
@@ -140,6 +145,7 @@ def deliveries_done(pickings):
                     picking_id=picking.id,
                     event="deliver",
                     items=json.dumps(items) if items else False,
+                    parcels=parcel_plan.parcels_json(parcels),
                 )
             )
         if account.backend == "prestashop" and account.export_delivery_dates:
@@ -153,30 +159,95 @@ def deliveries_done(pickings):
                     note=notes.ship_note(account, picking),
                 )
             )
-    for order in deliveries.sale_id.filtered(lambda o: o.delivery_status == "full"):
-        account = order.marketplace_account_id
-        if account.backend != "otto" and (
-            account._export_status("shipped") or account._export_status("delivered")
+    exports = create_once(env, vals_list)
+    return exports | _deliveries_closed(deliveries.sale_id)
+
+
+def deliveries_cancelled(pickings):
+    """Deliveries to the buyer cancelled (a backorder the merchant will not ship): an order left
+    with no delivery open is done with what was delivered."""
+    pickings = pickings.sudo()
+    orders = pickings.filtered(
+        lambda p: (
+            p.state == "cancel"
+            and p.picking_type_code == "outgoing"
+            and p.location_dest_id.usage == "customer"
+        )
+    ).sale_id.filtered("marketplace_account_id")
+    return _deliveries_closed(orders)
+
+
+def _deliveries_closed(orders):
+    """Orders whose deliveries are all done or cancelled, one at least done: the shop gets the
+    'delivered' status (PrestaShop, CS-Cart); on OTTO the position items no delivery shipped
+    will never ship and are cancelled (for those items only)."""
+    vals_list = []
+    for order in orders.filtered(lambda o: o.state == "sale" and o.marketplace_account_id):
+        deliveries = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.location_dest_id.usage == "customer"
+        )
+        if not deliveries.filtered(lambda p: p.state == "done") or deliveries.filtered(
+            lambda p: p.state not in ("done", "cancel")
         ):
+            continue
+        account = order.marketplace_account_id
+        if account.backend == "otto":
+            if not (account.otto_cancel_items and account.export_tracking):
+                continue  # without shipments sent, which items shipped is not on record
+            items = open_position_items(order, _pending=vals_list)
+            if items:
+                vals_list.append(
+                    _update(
+                        order,
+                        "cancel",
+                        "cancel:unshipped",
+                        event="deliver",
+                        items=json.dumps(items),
+                    )
+                )
+        elif account._export_status("shipped") or account._export_status("delivered"):
             vals_list.append(_update(order, "status", "status:deliver", event="deliver"))
-    return create_once(env, vals_list)
+    return create_once(orders.env, vals_list)
 
 
 def tracking_changed(pickings):
     """A tracking number entered (or corrected) after validation: the delivery's shipment that
-    has not reached the shop is to be sent again."""
+    has not reached the shop is to be sent again; one the shop has is to be corrected there."""
     pickings = pickings.sudo()
     exports = _exports(pickings.env).search(
         [
             ("picking_id", "in", customer_deliveries(pickings).ids),
             ("kind", "=", "shipment"),
-            ("state", "in", ("failed", "not_needed", "to_send")),
+            ("state", "in", ("failed", "not_needed", "to_send", "sent")),
         ]
     )
-    exports.filtered(lambda e: e.state != "to_send").write(
+    corrections = exports.filtered(
+        lambda e: (
+            e.state == "sent"
+            and sent_numbers(e) != split_tracking(e.picking_id.carrier_tracking_ref)
+        )
+    )
+    exports.filtered(lambda e: e.state in ("failed", "not_needed")).write(
         {"state": "to_send", "message": pickings.env._("Tracking number changed: to be sent.")}
     )
-    return exports
+    corrections.write(
+        {
+            "state": "to_send",
+            "message": pickings.env._(
+                "Tracking number changed after the shop had the shipment: to be sent as a "
+                "correction."
+            ),
+        }
+    )
+    return exports.filtered(lambda e: e.state == "to_send")
+
+
+def sent_numbers(export):
+    """The tracking numbers the shop has of a shipment sent, in the order of its parcels."""
+    parcels = json.loads(export.parcels or "[]")
+    if parcels and all("number" in parcel for parcel in parcels):
+        return [n for parcel in parcels for n in split_tracking(parcel["number"])]
+    return split_tracking(export.sent_tracking)
 
 
 def _taken_items(order, pending_vals):
@@ -188,54 +259,51 @@ def _taken_items(order, pending_vals):
     for raw in shipments.mapped("items") + [
         vals["items"]
         for vals in pending_vals
-        if vals["sale_order_id"] == order.id and vals.get("items")
+        if vals["sale_order_id"] == order.id and vals.get("items") and vals["kind"] == "shipment"
     ]:
         items = json.loads(raw)
         taken.update(items if isinstance(items, list) else ())
     return taken
 
 
-def shop_items(picking, taken=frozenset()):
-    """The shop's items a delivery moved. OTTO: the position item ids (one unit each), the ones
-    no other delivery took, in line order. CS-Cart: {cart item id: quantity}. PrestaShop: none
-    (its order carrier is per order)."""
+def _shipment_items(picking, taken=frozenset()):
+    """(the shop's items a delivery moved, [{"package", "items"}] per package when it has
+    several). OTTO: position item ids (one unit each), the ones no other delivery took, in line
+    order. CS-Cart: {cart item id: quantity}. PrestaShop: none (its order carrier is per
+    order)."""
     backend = picking.sale_id.marketplace_account_id.backend
     if backend == "prestashop":
-        return None
+        return None, []
+    units = parcel_plan.delivered_units(picking)
+    groups = parcel_plan.package_units(picking)
     if backend == "otto":
-        chosen = []
-        for move in picking.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id):
-            line = move.sale_line_id
-            free = [
-                item
-                for item in (line.marketplace_item_ids or "").split(",")
-                if item and item not in taken and item not in chosen
-            ]
-            chosen += free[: _units(move)]
-        return chosen
-    quantities = {}
-    for move in picking.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id):
-        item = (move.sale_line_id.marketplace_item_ids or "").split(",")[0]
-        if item:
-            quantities[item] = quantities.get(item, 0) + _units(move)
-    return {item: quantity for item, quantity in quantities.items() if quantity > 0}
+        by_line = parcel_plan.otto_items(units, taken)
+        items = [item for chosen in by_line.values() for item in chosen]
+        return items, parcel_plan.split_otto(by_line, groups)
+    parcels = [
+        {"package": name, "items": parcel_plan.cscart_items(group)} for name, group in groups
+    ]
+    return parcel_plan.cscart_items(units), parcels
 
 
-def open_position_items(order):
-    """OTTO: the order's position items that no delivery has shipped."""
+def shop_items(picking, taken=frozenset()):
+    """The shop's items a delivery moved (see ``_shipment_items``)."""
+    return _shipment_items(picking, taken)[0]
+
+
+def open_position_items(order, _pending=()):
+    """OTTO: the order's position items that no delivery has shipped and no cancellation of the
+    connector asks for already."""
     shipped = _taken_items(order, [])
+    for export in order.sudo().marketplace_export_ids.filtered(lambda e: e.kind == "cancel"):
+        shipped.update(json.loads(export.items or "[]"))
+    for vals in _pending:
+        if vals["sale_order_id"] == order.id and vals["kind"] == "cancel":
+            shipped.update(json.loads(vals["items"]))
     items = []
     # fee and discount lines name the items they concern too: each item once
     for line in order.order_line:
-        for item in (line.marketplace_item_ids or "").split(","):
-            if item and item not in shipped and item not in items:
+        for item in parcel_plan.line_items(line):
+            if item not in shipped and item not in items:
                 items.append(item)
     return items
-
-
-def _units(move):
-    """The quantity a done move delivered, in its sale line's unit, as whole units."""
-    quantity = move.product_uom._compute_quantity(
-        move.quantity, move.sale_line_id.product_uom, rounding_method="HALF-UP"
-    )
-    return int(round(quantity))

@@ -1,5 +1,11 @@
-"""The texts sent to the shops' order notes: document numbers and delivery dates. Written in
-the language of the account's responsible, with dates as the shop's calendar has them."""
+"""The texts sent to the shops' order notes: document numbers, delivery dates and the tracking
+numbers of further parcels. Written in the language of the account's responsible, with dates as
+the shop's calendar has them.
+
+Texts the buyer sees (CS-Cart shipment comments, PrestaShop messages visible to the buyer) carry
+only what concerns the buyer: Odoo's own references (order S00042, delivery WH/OUT/00012) only
+where the account shows them ("Show Odoo References to the Buyer"). Private PrestaShop messages,
+which only the staff reads, always name them."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -55,26 +61,32 @@ def ship_note(account, picking):
     )
 
 
-def invoice_note(account, move):
-    return _env(account)._("Odoo invoice %s", move.name)
+def invoice_note(account, move, buyer_sees=False):
+    """The invoice number; in a text the buyer sees, without "Odoo" unless the account shows
+    Odoo's references."""
+    env = _env(account)
+    if buyer_sees and not account.export_show_internal_refs:
+        return env._("Invoice %s", move.name)
+    return env._("Odoo invoice %s", move.name)
 
 
 def shipment_comments(account, picking):
-    """CS-Cart: the comments of a shipment (document numbers and dates, as the account sends
-    them); its staff notes are never written."""
+    """CS-Cart: the comments of a shipment, which the buyer sees on the order's page (document
+    numbers and dates, as the account sends them); its staff notes are never written."""
     env = _env(account)
     order = picking.sale_id
     lines = []
     if account.export_document_numbers:
-        lines.append(
-            env._(
-                "Odoo order %(order)s, delivery %(delivery)s",
-                order=order.name,
-                delivery=picking.name,
+        if account.export_show_internal_refs:
+            lines.append(
+                env._(
+                    "Odoo order %(order)s, delivery %(delivery)s",
+                    order=order.name,
+                    delivery=picking.name,
+                )
             )
-        )
         lines += [
-            invoice_note(account, move)
+            invoice_note(account, move, buyer_sees=True)
             for move in order.invoice_ids
             if move.state == "posted" and move.move_type == "out_invoice"
         ]
@@ -84,3 +96,27 @@ def shipment_comments(account, picking):
             lines.append(env._("Expected delivery: %s", shop_date(account, expected)))
         lines.append(env._("Shipped on %s", shop_date(account, picking.date_done)))
     return "\n".join(lines)
+
+
+def parcel_note(account, picking, number, carrier_name="", replaces=""):
+    """PrestaShop: the message with the tracking number of a further parcel (its order carrier
+    holds one number), or of a corrected one (``replaces``: the number it replaces)."""
+    env = _env(account)
+    private = account.prestashop_parcel_messages != "customer"
+    carrier = f"{carrier_name} " if carrier_name else ""
+    if replaces:
+        text = env._(
+            "Corrected tracking number: %(carrier)s%(number)s (replaces %(old)s)",
+            carrier=carrier,
+            number=number,
+            old=replaces,
+        )
+    else:
+        text = env._(
+            "Tracking number of a further parcel: %(carrier)s%(number)s",
+            carrier=carrier,
+            number=number,
+        )
+    if private or account.export_show_internal_refs:
+        text += f" ({picking.name})"
+    return text

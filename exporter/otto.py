@@ -1,115 +1,407 @@
-"""OTTO Market: a shipment per delivery (its position items, tracking key, ship date, the
-warehouse as ship-from address) and the cancellation of the open items of a cancelled order.
+"""OTTO Market: a shipment per parcel of a delivery (its position items, tracking key, ship date,
+the warehouse as ship-from address, return tracking keys) and the cancellation of position items
+that will never ship.
+
+- One shipment per package, with that package's items (OTTO: "If you are shipping different
+  articles, each packed in its own parcel with a separate tracking number, each of these shipments
+  must be reported individually"); one item in several parcels is a multiparcel shipment.
+- Forwarders may have no tracking number (a tracking key of the carrier only); parcel carriers
+  need one, and the return label's tracking number on each item where the account puts return
+  labels in its parcels (always in a multiparcel shipment).
+- A parcel OTTO already has (a backorder put in the same parcel) gets the delivery's items added
+  (``.../positionitems``) instead of a second shipment, which OTTO refuses (409).
+- A tracking number corrected after OTTO has the shipment cannot be sent: OTTO's API has no
+  request that changes a tracking key. The update fails and says what to do on OTTO; once OTTO
+  has the corrected number, Retry finds it there.
 
 Exactly once: OTTO refuses a second shipment with the same tracking key (409), and a shipment is
-found by its tracking key. After a request without an answer the tracking key is looked up
-first; a 409 is looked up too, and is a success when the shipment found carries our items.
+found by its tracking key. Each parcel the shop has is recorded (committed) before the next one
+is sent; after a request without an answer the tracking key is looked up first.
 """
+
+import json
 
 from ..clients.errors import RequestError
 from ..clients.otto_export import (
     ALPHA2_TO_ALPHA3,
     OTTO_CARRIERS,
+    OTTO_PARCEL_CARRIERS,
+    position_items,
     shipment_body,
     shipment_items,
 )
-from .base import FAILED, NOT_NEEDED, SENT, Outcome, Sender
+from .base import (
+    FAILED,
+    NOT_NEEDED,
+    SENT,
+    Outcome,
+    Sender,
+    all_done,
+    parcel_groups,
+    recorded_parcels,
+    split_tracking,
+)
 from .carriers import shop_carrier
 
 
 class OttoSender(Sender):
     # --- shipments -------------------------------------------------------------------------------
     def _send_shipment(self, export, look_up_first):
-        env, picking, order = self.env, export.picking_id, export.sale_order_id
+        env, picking = self.env, export.picking_id
         items = self.items(export, [])
-        wanted = {(order.marketplace_order_id, item) for item in items}
-        if look_up_first and export.sent_tracking:
-            found = self._find(export.sent_carrier, export.sent_tracking.split(",")[0])
-            if found is not None and wanted <= shipment_items(found):
-                return self._already_there(found)
         if not items:
             return Outcome(
                 NOT_NEEDED, env._("The delivery moved no position item of the OTTO order.")
             )
+        recorded = recorded_parcels(export)
+        if all_done(recorded):
+            return self._correction(export, recorded)
         numbers = self.tracking_numbers(picking)
-        if not numbers:
+        carrier = shop_carrier(self.account, picking.carrier_id)
+        if carrier not in OTTO_CARRIERS:
+            if not numbers and self.account.import_tracking:
+                waiting = self._tracking_from_otto(export, items) or self.waiting_for_tracking(
+                    export
+                )
+                if waiting:
+                    return waiting
+            return Outcome(FAILED, self._carrier_problem(picking))
+        forwarder = carrier not in OTTO_PARCEL_CARRIERS
+        if not numbers and not forwarder:
             return (
                 self._tracking_from_otto(export, items)
                 or self.waiting_for_tracking(export)
                 or self.missing_tracking(export)
             )
-        carrier = shop_carrier(self.account, picking.carrier_id)
-        if carrier not in OTTO_CARRIERS:
-            return Outcome(FAILED, self._carrier_problem(picking))
         ship_from, problem = self._ship_from(picking)
         if problem:
             return Outcome(FAILED, problem)
-        if len(numbers) > 1 and len(items) > 1:
-            return Outcome(
-                FAILED,
-                env._(
-                    "OTTO takes one tracking number per shipment, and several only for a single "
-                    "item sent in several parcels: this delivery has %(count)s tracking numbers "
-                    "for %(items)s items. Validate one delivery per parcel (the rest goes to a "
-                    "backorder), or keep one tracking number.",
-                    count=len(numbers),
-                    items=len(items),
+        parcels, problem = self._plan(export, items, numbers, forwarder)
+        if problem:
+            return Outcome(FAILED, problem)
+        if len(parcels) > 1 and len(items) == 1:
+            return self._multiparcel(export, parcels, carrier, ship_from, look_up_first)
+        # the parcels the shop had already (an earlier attempt) keep what they became
+        for parcel, before in zip(parcels, recorded, strict=False):
+            if before.get("done") and before.get("number") == parcel["number"]:
+                parcel.update(done=True, ref=before.get("ref", ""), how=before.get("how", ""))
+        requests, answers = [], []
+        for index, parcel in enumerate(parcels):
+            if parcel.get("done"):
+                continue
+            outcome = self._send_parcel(
+                export, parcels, index, carrier, ship_from, look_up_first, requests, answers
+            )
+            if outcome is not None:
+                return outcome
+        export.parcels = json.dumps(parcels)
+        return Outcome(
+            SENT,
+            self._sent_text(parcels, carrier),
+            remote_ref=",".join(p["ref"] for p in parcels if p.get("ref")),
+            request=requests[0] if len(requests) == 1 else requests or None,
+            answer=answers[0] if len(answers) == 1 else answers or None,
+        )
+
+    def _plan(self, export, items, numbers, forwarder):
+        """([{"package", "items", "number", "returns"}], problem): the parcels to send."""
+        env = self.env
+        groups = parcel_groups(export, items)
+        if len(numbers) == len(groups):
+            parcels = [dict(g, number=n) for g, n in zip(groups, numbers, strict=True)]
+        elif len(numbers) <= 1:
+            parcels = [{"package": "", "items": items, "number": numbers[0] if numbers else ""}]
+        elif len(items) == 1:  # one item in several parcels: a multiparcel shipment
+            parcels = [{"package": "", "items": items, "number": n} for n in numbers]
+        else:
+            packages = [g["package"] for g in groups if g["package"]]
+            return None, env._(
+                "OTTO takes one tracking number per shipment: this delivery has %(count)s "
+                "tracking numbers for %(items)s items in %(parcels)s. Put the items of each "
+                "parcel in a package of their own (one tracking number per package, in the order "
+                "of the packages), or validate one delivery per parcel, or keep one tracking "
+                "number.",
+                count=len(numbers),
+                items=len(items),
+                parcels=(
+                    env._("the packages %s", ", ".join(packages))
+                    if packages
+                    else env._("no package")
                 ),
             )
+        returns = split_tracking(export.picking_id.marketplace_return_tracking_ref)
+        multiparcel = len(parcels) > 1 and len(items) == 1
+        if returns and len(returns) not in (1, len(parcels)):
+            return None, env._(
+                "The delivery %(delivery)s has %(returns)s return tracking numbers for "
+                "%(parcels)s parcels: give one for all parcels, or one per parcel in their order.",
+                delivery=export.picking_id.name,
+                returns=len(returns),
+                parcels=len(parcels),
+            )
+        if not returns and (multiparcel or (self.account.otto_return_labels and not forwarder)):
+            return None, env._(
+                "OTTO needs the tracking number of the return label in each parcel of %s "
+                "(always for an item sent in several parcels, and for every parcel delivery "
+                "where the account puts return labels in its parcels): enter it in Return "
+                "Tracking Reference, then Retry.",
+                export.picking_id.name,
+            )
+        for index, parcel in enumerate(parcels):
+            parcel["returns"] = (
+                (returns[index] if len(returns) > 1 else returns[0]) if returns else ""
+            )
+        return parcels, ""
+
+    def _positions(self, export, parcel):
+        order_id = export.sale_order_id.marketplace_order_id
         return_key = None
-        if picking.marketplace_return_tracking_ref:
-            return_key = (
-                self.account.otto_return_carrier or "DHL",
-                picking.marketplace_return_tracking_ref.strip(),
-            )
-        bodies = [
-            shipment_body(
-                carrier,
-                number,
-                picking.date_done,
-                ship_from,
-                [(order.marketplace_order_id, item) for item in items],
-                return_key,
-            )
-            for number in numbers
-        ]
-        request = bodies[0] if len(bodies) == 1 else bodies
-        self.attempt(export, request, sent_tracking=",".join(numbers), sent_carrier=carrier)
-        try:
-            if len(bodies) == 1:
-                shipment_id = self.client.create_shipment(bodies[0])
-            else:
-                shipment_id = self.client.create_multiparcel_shipment(bodies)
-        except RequestError as exc:
-            if exc.status != 409:
-                raise
-            found = self._find(carrier, numbers[0])
+        if parcel.get("returns"):
+            return_key = (self.account.otto_return_carrier or "DHL", parcel["returns"])
+        return [(order_id, item) for item in parcel["items"]], return_key
+
+    def _body(self, export, parcel, carrier, ship_from):
+        positions, return_key = self._positions(export, parcel)
+        return shipment_body(
+            carrier,
+            parcel["number"],
+            export.picking_id.date_done,
+            ship_from,
+            positions,
+            return_key,
+            self.account.otto_return_address_carrier_id or None,
+        )
+
+    def _send_parcel(
+        self, export, parcels, index, carrier, ship_from, look_up_first, requests, answers
+    ):
+        """Send one parcel; record it on ``parcels``. An outcome when it cannot be sent."""
+        env, parcel = self.env, parcels[index]
+        order_id = export.sale_order_id.marketplace_order_id
+        wanted = {(order_id, item) for item in parcel["items"]}
+        number = parcel["number"]
+        if look_up_first:
+            found = self._find(carrier, number) if number else self._sent_without_key(export)
             if found is not None and wanted <= shipment_items(found):
-                return self._already_there(found)
+                parcel.update(done=True, ref=str(found.get("shipmentId") or ""), how="found")
+                answers.append(found)
+                return None
+        if number and self._known_parcel(export, carrier, number):
+            return self._add_items(export, parcels, index, carrier, requests, answers)
+        body = self._body(export, parcel, carrier, ship_from)
+        requests.append(body)
+        self.attempt(
+            export,
+            body,
+            parcels=json.dumps(parcels),
+            sent_tracking=",".join(p["number"] for p in parcels),
+            sent_carrier=carrier,
+        )
+        try:
+            shipment_id = self.client.create_shipment(body)
+        except RequestError as exc:
+            if exc.status != 409 or not number:
+                raise
+            found = self._find(carrier, number)
+            if found is not None and wanted <= shipment_items(found):
+                parcel.update(done=True, ref=str(found.get("shipmentId") or ""), how="found")
+                answers.append(found)
+                return None
+            if found is not None and order_id in {o for o, _i in shipment_items(found)}:
+                # a parcel OTTO has for this order (a backorder in the same parcel)
+                return self._add_items(export, parcels, index, carrier, requests, answers, found)
             return Outcome(
                 FAILED,
                 env._("OTTO refused the shipment: %s", exc),
-                request=request,
+                request=body,
                 answer=str(exc),
             )
+        parcel.update(done=True, ref=shipment_id, how="created")
+        answers.append({"shipmentId": shipment_id})
+        return None
+
+    def _known_parcel(self, export, carrier, number):
+        """Whether another delivery of the order went to OTTO under this tracking key."""
+        for other in export.sale_order_id.marketplace_export_ids:
+            if other == export or other.kind != "shipment" or other.sent_carrier != carrier:
+                continue
+            if any(p.get("done") and p.get("number") == number for p in recorded_parcels(other)):
+                return True
+        return False
+
+    def _add_items(self, export, parcels, index, carrier, requests, answers, found=None):
+        """Add the parcel's items to the shipment OTTO has under its tracking key."""
+        parcel = parcels[index]
+        found = found or self._find(carrier, parcel["number"])
+        if found is None:
+            return Outcome(
+                FAILED,
+                self.env._(
+                    "OTTO has no shipment under %(carrier)s %(tracking)s any more: check the "
+                    "tracking number, then Retry.",
+                    carrier=carrier,
+                    tracking=parcel["number"],
+                ),
+            )
+        order_id = export.sale_order_id.marketplace_order_id
+        missing = [i for i in parcel["items"] if (order_id, i) not in shipment_items(found)]
+        if missing:
+            positions, return_key = self._positions(export, dict(parcel, items=missing))
+            body = position_items(
+                positions, return_key, self.account.otto_return_address_carrier_id or None
+            )
+            request = {"trackingKey": {"carrier": carrier, "trackingNumber": parcel["number"]}}
+            requests.append(dict(request, positionItems=body))
+            self.attempt(
+                export,
+                requests[-1],
+                parcels=json.dumps(parcels),
+                sent_tracking=",".join(p["number"] for p in parcels),
+                sent_carrier=carrier,
+            )
+            self.client.append_position_items(carrier, parcel["number"], body)
+        parcel.update(done=True, ref=str(found.get("shipmentId") or ""), how="added")
+        answers.append({"shipmentId": found.get("shipmentId"), "added": len(missing)})
+        return None
+
+    def _multiparcel(self, export, parcels, carrier, ship_from, look_up_first):
+        """One item in several parcels: one request for all of them (OTTO creates all or none)."""
+        if look_up_first:
+            found = self._find(carrier, parcels[0]["number"])
+            order_id = export.sale_order_id.marketplace_order_id
+            if found is not None and (order_id, parcels[0]["items"][0]) in shipment_items(found):
+                return self._already_there(found, export, parcels)
+        bodies = [self._body(export, parcel, carrier, ship_from) for parcel in parcels]
+        self.attempt(
+            export,
+            bodies,
+            sent_tracking=",".join(p["number"] for p in parcels),
+            sent_carrier=carrier,
+        )
+        try:
+            group_id = self.client.create_multiparcel_shipment(bodies)
+        except RequestError as exc:
+            if exc.status != 409:
+                raise
+            found = self._find(carrier, parcels[0]["number"])
+            order_id = export.sale_order_id.marketplace_order_id
+            wanted = {(order_id, item) for item in parcels[0]["items"]}
+            if found is None or not wanted <= shipment_items(found):
+                return Outcome(
+                    FAILED,
+                    self.env._("OTTO refused the shipment: %s", exc),
+                    request=bodies,
+                    answer=str(exc),
+                )
+            return self._already_there(found, export, parcels)
+        for parcel in parcels:
+            parcel.update(done=True, ref=group_id, how="created")
+        export.parcels = json.dumps(parcels)
         return Outcome(
             SENT,
+            self._sent_text(parcels, carrier),
+            remote_ref=group_id,
+            request=bodies,
+            answer={"multiParcelShipmentId": group_id},
+        )
+
+    def _sent_text(self, parcels, carrier):
+        lines = []
+        for parcel in parcels:
+            values = {
+                "shipment": parcel.get("ref") or "?",
+                "count": len(parcel["items"]),
+                "carrier": carrier,
+                "tracking": parcel["number"] or self.env._("(no tracking number)"),
+            }
+            if parcel.get("how") == "added":
+                lines.append(
+                    self.env._(
+                        "%(count)s position items added to shipment %(shipment)s, %(carrier)s "
+                        "%(tracking)s (OTTO had that parcel already).",
+                        **values,
+                    )
+                )
+            elif parcel.get("how") == "found":
+                lines.append(
+                    self.env._(
+                        "OTTO already has this shipment (%(shipment)s, %(carrier)s "
+                        "%(tracking)s): not sent again.",
+                        **values,
+                    )
+                )
+            else:
+                lines.append(
+                    self.env._(
+                        "Shipment %(shipment)s: %(count)s position items, %(carrier)s "
+                        "%(tracking)s.",
+                        **values,
+                    )
+                )
+        return "\n".join(lines)
+
+    def _correction(self, export, recorded):
+        """The tracking number changed after OTTO had the shipment: OTTO cannot take a
+        correction through its API. Done once OTTO has the corrected number (corrected by the
+        merchant on OTTO)."""
+        env, picking = self.env, export.picking_id
+        numbers = self.tracking_numbers(picking)
+        old = [p.get("number") or "" for p in recorded]
+        if len(numbers) == len(recorded) and numbers == old:
+            return Outcome(SENT, env._("OTTO has these tracking numbers already."))
+        carrier = export.sent_carrier
+        order_id = export.sale_order_id.marketplace_order_id
+        if len(numbers) == len(recorded):
+            on_otto = []
+            for parcel, number in zip(recorded, numbers, strict=True):
+                found = self._find(carrier, number) if number else None
+                wanted = {(order_id, item) for item in parcel.get("items") or []}
+                on_otto.append(found is not None and wanted <= shipment_items(found))
+            if all(on_otto):
+                for parcel, number in zip(recorded, numbers, strict=True):
+                    parcel["number"] = number
+                export.parcels = json.dumps(recorded)
+                return Outcome(
+                    SENT,
+                    env._(
+                        "OTTO has the corrected tracking number %s: nothing more to send.",
+                        ", ".join(numbers),
+                    ),
+                )
+        return Outcome(
+            FAILED,
             env._(
-                "Shipment %(shipment)s: %(count)s position items, %(carrier)s %(tracking)s.",
-                shipment=shipment_id,
-                count=len(items),
+                "OTTO keeps this delivery's shipment under %(carrier)s %(old)s: its API has no "
+                "request that changes a shipment's tracking number, so %(new)s was not sent. "
+                "Correct the tracking number of shipment %(shipment)s in OTTO Partner Connect "
+                "(or ask OTTO's partner support), then press Retry: the connector checks that "
+                "OTTO has %(new)s. Or put the old number back on the delivery.",
                 carrier=carrier,
-                tracking=", ".join(numbers),
+                old=", ".join(n for n in old if n) or env._("(no tracking number)"),
+                new=", ".join(numbers) or env._("(no tracking number)"),
+                shipment=", ".join(p.get("ref") or "?" for p in recorded),
             ),
-            remote_ref=shipment_id,
-            request=request,
-            answer={"shipmentId": shipment_id},
         )
 
     def _find(self, carrier, number):
         return self.client.find_shipment(carrier, number) if carrier and number else None
 
-    def _already_there(self, found):
+    def _sent_without_key(self, export):
+        """A forwarder shipment without tracking number cannot be looked up by its key: the
+        order tells whether its items are SENT (a shipment-like answer, or None)."""
+        order_id = export.sale_order_id.marketplace_order_id
+        raw = self.client.get_raw_order(order_id)
+        sent = [
+            {"positionItemId": item.get("positionItemId"), "salesOrderId": order_id}
+            for item in raw["positionItems"]
+            if item.get("fulfillmentStatus") in ("SENT", "RETURNED")
+        ]
+        return {"positionItems": sent} if sent else None
+
+    def _already_there(self, found, export, parcels):
+        for parcel in parcels:
+            parcel.update(done=True, ref=str(found.get("shipmentId") or ""), how="found")
+        export.parcels = json.dumps(parcels)
         key = found.get("trackingKey") or {}
         return Outcome(
             SENT,

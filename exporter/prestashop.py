@@ -1,17 +1,38 @@
-"""PrestaShop: tracking numbers on the order carrier, order states (order histories), document
-numbers and delivery dates as private messages in the order's customer thread.
+"""PrestaShop: tracking numbers on the order carrier and in order messages, order states (order
+histories), document numbers and delivery dates as private messages in the order's customer
+thread.
 
-Exactly once: the order carrier is read before it is put back whole (a PUT: the tracking number
-found there needs no second request). An order history and a message are POSTs: after a request
-without an answer the order's current state (compared by the status table's flow rank: a state
-beyond the one sent says it arrived), or the thread's messages, are read first.
+PrestaShop keeps ONE tracking field per order (the order carrier's): its "in transit" e-mail
+(``OrderCarrier::sendInTransitEmail``) and the buyer's order page build the tracking link from
+the carrier's URL with that field put in. So the field holds one number, the first parcel's; the
+numbers of further parcels (packages, partial deliveries) go in a message of the order, private
+or visible to the buyer as the account says. The e-mail (``sendemail``) goes with the PUT that
+puts a new number in the field: each parcel is mailed at most once. A number corrected later
+replaces the field's (never merged with the wrong one), or is given in a new message.
+
+Exactly once: the order carrier is read before it is put back whole (a PUT): a number it holds
+already is not put again, so a retry mails nobody twice. An order history and a message are
+POSTs: after a request without an answer the order's current state (compared by the status
+table's flow rank: a state beyond the one sent says it arrived), or the thread's messages, are
+read first.
 """
 
+import json
 import secrets
 import string
 
 from ..clients.prestashop_export import TOKEN_SIZE, TRACKING_NUMBER_SIZE
-from .base import FAILED, NOT_NEEDED, SENT, Outcome, Sender, split_tracking
+from .base import (
+    FAILED,
+    NOT_NEEDED,
+    SENT,
+    Outcome,
+    Sender,
+    all_done,
+    recorded_parcels,
+    split_tracking,
+)
+from .notes import parcel_note
 
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 
@@ -20,70 +41,215 @@ class PrestaShopSender(Sender):
     def _send_shipment(self, export, look_up_first):
         env, picking, order = self.env, export.picking_id, export.sale_order_id
         numbers = self.tracking_numbers(picking)
+        recorded = recorded_parcels(export)
+        if all_done(recorded):
+            return self._correction(export, recorded, numbers, look_up_first)
         if not numbers and not self.account.import_tracking:
             return Outcome(NOT_NEEDED, env._("The delivery has no tracking number to send."))
         records = self.client.order_carriers(order.marketplace_order_id)
         if not numbers:
-            others = {
-                number
-                for other in order.picking_ids - picking
-                for number in split_tracking(other.carrier_tracking_ref)
-            }
-            found = [
-                number
-                for number in (
-                    split_tracking(records[-1].get("tracking_number")) if records else []
-                )
-                if number not in others
-            ]
-            if found and self.account.import_tracking:
-                self.pull_tracking(picking, found)
-                return Outcome(
-                    NOT_NEEDED,
-                    env._(
-                        "Tracking number %s taken from the shop onto the delivery.",
-                        ", ".join(found),
-                    ),
-                    answer=records[-1],
-                )
-            return self.waiting_for_tracking(export) or Outcome(
-                NOT_NEEDED, env._("No tracking number, in Odoo or on the shop, to send.")
-            )
+            return self._tracking_from_shop(export, records)
         if not records:
             return Outcome(
                 FAILED,
                 env._("The shop has no carrier record for order %s.", order.marketplace_order_ref),
             )
-        record = records[-1]
-        existing = split_tracking(record.get("tracking_number"))
-        missing = [number for number in numbers if number not in existing]
-        if not missing:
-            return Outcome(
-                SENT,
-                env._("The shop already has the tracking number %s.", ", ".join(numbers)),
-                remote_ref=str(record.get("id")),
-                answer=record,
-            )
-        tracking = ", ".join(existing + missing)
-        if len(tracking) > TRACKING_NUMBER_SIZE:
+        too_long = [number for number in numbers if len(number) > TRACKING_NUMBER_SIZE]
+        if too_long:
             return Outcome(
                 FAILED,
                 env._(
-                    "PrestaShop keeps at most %(size)s characters of tracking numbers per order: "
+                    "PrestaShop keeps at most %(size)s characters per tracking number: "
                     "%(tracking)s is too long.",
                     size=TRACKING_NUMBER_SIZE,
-                    tracking=tracking,
+                    tracking=too_long[0],
                 ),
             )
-        request = dict(record, tracking_number=tracking)
-        self.client.put_order_carrier(record, tracking, send_email=self.account.export_notify_buyer)
+        record = records[-1]
+        in_field = split_tracking(record.get("tracking_number"))
+        parcels = [{"number": number} for number in numbers]
+        for parcel, before in zip(parcels, recorded, strict=False):
+            if before.get("done") and before.get("number") == parcel["number"]:
+                parcel.update(before)
+        requests = []
+        for parcel in parcels:
+            if parcel.get("done"):
+                continue
+            if parcel["number"] in in_field:  # put there by an earlier attempt, or by the shop
+                parcel.update(done=True, where="carrier", ref=str(record.get("id")))
+            elif not in_field:
+                requests.append(self._put_number(export, parcels, record, parcel["number"]))
+                in_field = [parcel["number"]]
+                parcel.update(done=True, where="carrier", ref=str(record.get("id")))
+            else:
+                text = parcel_note(
+                    self.account, picking, parcel["number"], picking.carrier_id.name or ""
+                )
+                parcel.update(text=text)
+                ref, request = self._message(export, parcels, text, look_up_first)
+                if request:
+                    requests.append(request)
+                parcel.update(done=True, where="message", ref=ref)
+        export.parcels = json.dumps(parcels)
         return Outcome(
             SENT,
-            env._("Tracking number %s set on the order's carrier.", tracking),
+            self._sent_text(parcels),
             remote_ref=str(record.get("id")),
-            request=request,
-            answer={"order_carrier": request},
+            request=(requests[0] if len(requests) == 1 else requests) or None,
         )
+
+    def _put_number(self, export, parcels, record, number):
+        """Put the order carrier back whole with ``number`` as its tracking number (replaced,
+        never merged); the shop mails the buyer the tracking link when the account says so.
+        Recorded first: after a lost answer the order carrier is read before anything is put
+        again, so the buyer gets one e-mail."""
+        request = dict(record, tracking_number=number)
+        self.attempt(export, request, parcels=json.dumps(parcels))
+        self.client.put_order_carrier(record, number, send_email=self.account.export_notify_buyer)
+        return request
+
+    def _sent_text(self, parcels):
+        lines = []
+        for parcel in parcels:
+            if parcel.get("where") == "carrier":
+                lines.append(
+                    self.env._("Tracking number %s set on the order's carrier.", parcel["number"])
+                )
+            else:
+                lines.append(
+                    self.env._(
+                        "Tracking number %s of a further parcel added to the order's messages.",
+                        parcel["number"],
+                    )
+                )
+        return "\n".join(lines)
+
+    def _correction(self, export, recorded, numbers, look_up_first):
+        """The tracking numbers changed after the shop had them: the order carrier's is replaced,
+        a further parcel's is corrected in a new message."""
+        env, picking, order = self.env, export.picking_id, export.sale_order_id
+        if not numbers:
+            return Outcome(
+                SENT,
+                env._("No tracking number left on the delivery: the shop keeps what it has."),
+            )
+        changed = [
+            (index, number)
+            for index, number in enumerate(numbers)
+            if index >= len(recorded) or recorded[index].get("number") != number
+        ]
+        if not changed:
+            return Outcome(SENT, env._("The shop has these tracking numbers already."))
+        too_long = [number for _i, number in changed if len(number) > TRACKING_NUMBER_SIZE]
+        if too_long:
+            return Outcome(
+                FAILED,
+                env._(
+                    "PrestaShop keeps at most %(size)s characters per tracking number: "
+                    "%(tracking)s is too long.",
+                    size=TRACKING_NUMBER_SIZE,
+                    tracking=too_long[0],
+                ),
+            )
+        parcels = [dict(parcel) for parcel in recorded]
+        requests, lines = [], []
+        for index, number in changed:
+            if index >= len(parcels):
+                parcels.append({"number": number})
+            parcel = parcels[index]
+            old = parcel.get("number") or ""
+            if parcel.get("where") == "carrier":
+                records = self.client.order_carriers(order.marketplace_order_id)
+                record = next(
+                    (r for r in records if str(r.get("id")) == parcel.get("ref")), records[-1]
+                )
+                if (record.get("tracking_number") or "").strip() != number:
+                    requests.append(self._put_number(export, parcels, record, number))
+                lines.append(
+                    env._(
+                        "Tracking number %(new)s set on the order's carrier (replaces %(old)s).",
+                        new=number,
+                        old=old,
+                    )
+                )
+                parcel.update(number=number)
+                continue
+            text = parcel_note(
+                self.account, picking, number, picking.carrier_id.name or "", replaces=old
+            )
+            parcel.update(number=number, text=text, done=False)
+            ref, request = self._message(export, parcels, text, look_up_first)
+            if request:
+                requests.append(request)
+            parcel.update(done=True, where="message", ref=ref)
+            lines.append(
+                env._(
+                    "Tracking number %(new)s (replaces %(old)s) added to the order's messages.",
+                    new=number,
+                    old=old or "-",
+                )
+            )
+        export.parcels = json.dumps(parcels)
+        return Outcome(
+            SENT,
+            "\n".join(lines),
+            request=(requests[0] if len(requests) == 1 else requests) or None,
+        )
+
+    def _tracking_from_shop(self, export, records):
+        """No tracking number in Odoo: the one the shop has (set there by the merchant or a
+        shipping tool) is taken onto the delivery."""
+        env, picking, order = self.env, export.picking_id, export.sale_order_id
+        others = {
+            number
+            for other in order.picking_ids - picking
+            for number in split_tracking(other.carrier_tracking_ref)
+        }
+        found = [
+            number
+            for number in (split_tracking(records[-1].get("tracking_number")) if records else [])
+            if number not in others
+        ]
+        if found and self.account.import_tracking:
+            self.pull_tracking(picking, found)
+            return Outcome(
+                NOT_NEEDED,
+                env._(
+                    "Tracking number %s taken from the shop onto the delivery.",
+                    ", ".join(found),
+                ),
+                answer=records[-1],
+            )
+        return self.waiting_for_tracking(export) or Outcome(
+            NOT_NEEDED, env._("No tracking number, in Odoo or on the shop, to send.")
+        )
+
+    def _message(self, export, parcels, text, look_up_first):
+        """Post a parcel's message in the order's thread (private or visible to the buyer, as
+        the account says), unless a lost request put it there already: (message id, request)."""
+        order = export.sale_order_id
+        private = self.account.prestashop_parcel_messages != "customer"
+        thread_id = self._thread(order, export)
+        if look_up_first:
+            for message in self.client.thread_messages(thread_id):
+                if (message.get("message") or "").strip() == text.strip():
+                    return str(message.get("id")), None
+        request = {"id_customer_thread": thread_id, "message": text, "private": int(private)}
+        self.attempt(export, request, parcels=json.dumps(parcels))
+        return self.client.add_message(thread_id, text, private=private), request
+
+    def _thread(self, order, export):
+        """The order's customer thread: the buyer's (found once per order), else a closed one
+        the connector opens."""
+        thread_id = order.marketplace_thread_ref or self.client.find_customer_thread(
+            order.marketplace_order_id
+        )
+        if not thread_id:
+            thread = self._new_thread(order)
+            self.attempt(export, {"customer_thread": thread})
+            thread_id = self.client.create_customer_thread(thread)
+        order.marketplace_thread_ref = thread_id
+        return thread_id
 
     def _send_status(self, export, look_up_first):
         env, order = self.env, export.sale_order_id

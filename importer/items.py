@@ -8,6 +8,8 @@ or discount concerning only cancelled items drops to zero. Once goods have left 
 posted the document is not changed: a person decides (an activity), as for a cancelled order.
 """
 
+import json
+
 from .activities import has_open_activity
 from .documents import decision_user
 
@@ -35,6 +37,17 @@ class ItemFollower:
         count = sum(len(gone) for line, _kept, gone in changes if self._is_product_line(line))
         delivered = any(p.state == "done" for p in sale.picking_ids)
         invoiced = any(m.state == "posted" for m in sale.invoice_ids)
+        ours = self._cancelled_by_connector(sale)
+        if delivered and not invoiced and all(set(gone) <= ours for *_rest, gone in changes):
+            # the connector cancelled them (a backorder that will not ship): nothing to decide
+            self._lower_quantities(sale, changes)
+            return [
+                self.env._(
+                    "%s item(s) that will not ship cancelled on the marketplace by the "
+                    "connector: quantities lowered to what was delivered.",
+                    count,
+                )
+            ]
         if delivered or invoiced:
             self._ask_a_person(sale, changes, delivered)
             return [
@@ -59,6 +72,17 @@ class ItemFollower:
                 items=described,
             )
         ]
+
+    def _cancelled_by_connector(self, sale):
+        """The items whose cancellation the connector sent itself (its updates to the shop)."""
+        if "marketplace_export_ids" not in sale._fields:
+            return set()
+        return {
+            item
+            for export in sale.sudo().marketplace_export_ids
+            if export.kind == "cancel" and export.state == "sent" and export.items
+            for item in json.loads(export.items)
+        }
 
     def _is_product_line(self, line):
         return not line.is_delivery and line.product_id != self.account.discount_product_id

@@ -322,8 +322,10 @@ class MarketplaceAccount(models.Model):
         string="Send Document Numbers",
         help="Send the Odoo order number and, once posted, the invoice number. PrestaShop: "
         "private messages in the order's customer thread. CS-Cart: the comments of the order's "
-        "shipments (its staff notes are not written: CS-Cart recalculates an order whose notes "
-        "are changed through the API). Nothing the merchant wrote is overwritten.",
+        "shipments, which the buyer sees (the invoice number; the Odoo order and delivery only "
+        "with 'Show Odoo References to the Buyer'). CS-Cart's staff notes are not written: it "
+        "recalculates an order whose notes are changed through the API. Nothing the merchant "
+        "wrote is overwritten.",
     )
     export_notify_buyer = fields.Boolean(
         string="Shop E-mails the Buyer",
@@ -378,7 +380,8 @@ class MarketplaceAccount(models.Model):
         string="Cancel Open Items on OTTO",
         default=True,
         help="OTTO Market: an order cancelled in Odoo (after a confirmation) cancels its position "
-        "items that no delivery has shipped. OTTO tells the buyer.",
+        "items that no delivery has shipped; so does an order whose last open delivery is "
+        "cancelled (a backorder that will not ship). OTTO tells the buyer.",
     )
     otto_return_carrier = fields.Selection(
         [("DHL", "DHL"), ("GLS", "GLS"), ("HERMES", "Hermes")],
@@ -386,6 +389,36 @@ class MarketplaceAccount(models.Model):
         default="DHL",
         help="OTTO Market: carrier of the return label put in the parcels; a delivery with a "
         "Return Tracking Reference sends it with each position item.",
+    )
+    otto_return_labels = fields.Boolean(
+        string="Return Labels in the Parcels",
+        help="OTTO Market: the parcels carry a return label (set so in OTTO Partner Connect). "
+        "OTTO then requires the return label's tracking number on each item of a parcel "
+        "delivery: a delivery without a Return Tracking Reference is reported instead of sent. "
+        "An item sent in several parcels always needs one; forwarder deliveries do not.",
+    )
+    otto_return_address_carrier_id = fields.Char(
+        string="OTTO Return Address Id",
+        help="OTTO Market, for partners with several return addresses or return carriers: the "
+        "returnAddressCarrierId (a UUID from OTTO Partner Connect or OTTO's ReturnsWarehouse "
+        "API) sent with each shipped item. Empty: none is sent (one return address).",
+    )
+    export_show_internal_refs = fields.Boolean(
+        string="Show Odoo References to the Buyer",
+        help="CS-Cart shipment comments and PrestaShop messages visible to the buyer carry only "
+        "what concerns the buyer: tracking numbers, dates and invoice numbers. Tick this to add "
+        "Odoo's own references too (order S00042, delivery WH/OUT/00012). Private messages, "
+        "which only the shop's staff reads, always name them.",
+    )
+    prestashop_parcel_messages = fields.Selection(
+        [("private", "Private (staff only)"), ("customer", "Visible to the buyer")],
+        string="Further Parcels' Tracking Numbers",
+        default="private",
+        required=True,
+        help="PrestaShop keeps one tracking number per order (the order carrier's, the one the "
+        "'in transit' e-mail and the buyer's tracking link use). The numbers of further parcels "
+        "(packages, partial deliveries) go in a message of the order: private, or visible to "
+        "the buyer on the order's page in the shop (no e-mail).",
     )
     prestashop_contact_id = fields.Integer(
         string="Customer Service Contact",

@@ -78,6 +78,12 @@ class MarketplaceExport(models.Model):
         help="The shop's item ids this update covers (OTTO position items, CS-Cart cart items "
         "and quantities), fixed when it was marked so that a retry sends the same.",
     )
+    parcels = fields.Text(
+        readonly=True,
+        help="The delivery's parcels: the shop's items in each of its packages (fixed when it was "
+        "marked), and once sent, each parcel's tracking number and what the shop made of it. A "
+        "tracking number corrected later is compared with these.",
+    )
     sent_tracking = fields.Char(
         string="Tracking Sent", readonly=True, help="The tracking numbers as sent to the shop."
     )

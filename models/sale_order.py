@@ -399,7 +399,8 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         confirmed = self.filtered(lambda order: order.state == "sale")
-        result = super()._action_cancel()
+        # the deliveries cancelled with the order are not backorders the order is done without
+        result = super(SaleOrder, self.with_context(marketplace_order_cancel=True))._action_cancel()
         marks.orders_cancelled(self, confirmed)
         return result
 

@@ -32,7 +32,8 @@ class StockPicking(models.Model):
         string="Return Tracking Reference",
         copy=False,
         help="OTTO Market: the tracking number of the return label in the parcel, sent with the "
-        "shipment's position items.",
+        "shipment's position items. A delivery of several packages: one number for all, or one "
+        "per package in the order of the tracking numbers, separated by commas.",
     )
     marketplace_backend = fields.Selection(related="sale_id.marketplace_account_id.backend")
 
@@ -57,6 +58,13 @@ class StockPicking(models.Model):
             "marketplace_tracking_from_shop"
         ):
             marks.tracking_changed(self)
+        return result
+
+    def action_cancel(self):
+        result = super().action_cancel()
+        if not self.env.context.get("marketplace_order_cancel"):
+            # a backorder that will not ship: the order may be done with what was delivered
+            marks.deliveries_cancelled(self)
         return result
 
     def _action_done(self):

@@ -4,9 +4,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 setup_all chromium
+ensure_test_template_db
 DB=smc_test_$$
 trap 'drop_db "$DB"' EXIT
-copy_db "$TEMPLATE_DB" "$DB"
+copy_db "$TEST_TEMPLATE_DB" "$DB"
 log "Installing $MODULE into $DB"
 odoo_bin -d "$DB" -i "$MODULE" --stop-after-init
 

@@ -27,8 +27,14 @@
 - ``POST /api/2.0/shipments``: order_id, shipping_id and a carrier or a tracking number required;
   ``products`` {cart item id: quantity} optional, clamped to what is left to ship -> 201
   ``{"shipment_id"}``, recorded in ``shipments``; a non-empty ``order_status`` also changes the
-  status. ``GET /api/2.0/shipments?order_id=|shipment_id=``; ``PUT /api/2.0/shipments/{id}``
-  with tracking_number, comments, status (A|P|S) or timestamp only (``shipment_updates``).
+  status. ``timestamp`` as ``fn_parse_date`` reads it: a number is taken as it is, a
+  ``d/m/Y`` date as that day, anything else (or nothing) is the moment of the request. A new
+  shipment mails the buyer as the store's "shipment" notification is set
+  (``shipment_notifications``, on by default; ``shipment_mails`` records each e-mail):
+  ``Shipments::create`` passes no notification rules, so ``notify_user`` and friends in the body
+  change nothing. ``GET /api/2.0/shipments?order_id=|shipment_id=``; ``PUT
+  /api/2.0/shipments/{id}`` with tracking_number, comments, status (A|P|S) or timestamp only
+  (``shipment_updates``; no e-mail, as ``fn_update_shipment`` sends none for an update).
   Errors answer ``{"message": "Bad Request: ...", "status": 400}``.
 """
 
@@ -68,10 +74,13 @@ class CsCartSimulator(CsCartApi, SimulatorBase):
         legacy=False,
         storefronts=1,
         custom_statuses=None,
+        shipment_notifications=True,
         **options,
     ):
         super().__init__(seed, orders, now, **options)
         self.legacy = legacy
+        self.shipment_notifications = shipment_notifications
+        self.shipment_mails = []  # the "shipment" e-mails the store sent to buyers
         self.storefronts = int(storefronts)
         self.catalog = localized_catalog("fr")
         self.statuses = {letter: (en, fr, color) for letter, en, fr, color in co.DEFAULT_STATUSES}

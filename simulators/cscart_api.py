@@ -1,5 +1,7 @@
 """The CS-Cart REST endpoints, mixed into ``CsCartSimulator``; ``cscart.py`` has the contract."""
 
+from datetime import datetime, timezone
+
 from . import cscart_orders as co
 from .server import ApiError, Response, Route, basic_credentials
 
@@ -249,7 +251,7 @@ class CsCartApi:
         )
         shipment = {
             "shipment_id": str(self._next_shipment),
-            "shipment_timestamp": str(int(self.clock.timestamp())),
+            "shipment_timestamp": str(self._parse_date(body.get("timestamp"))),
             "comments": str(body.get("comments") or ""),
             "status": "P",
             "order_id": order["order_id"],
@@ -273,11 +275,39 @@ class CsCartApi:
             "order_status": status,
         }
         self.shipments.append(shipment)
+        if self.shipment_notifications:
+            # the event "order.shipment_updated" as the store's notification settings have it
+            self.shipment_mails.append(
+                {
+                    "shipment_id": shipment["shipment_id"],
+                    "order_id": order["order_id"],
+                    "email": order.get("email", ""),
+                    "tracking_number": shipment["tracking_number"],
+                    "comments": shipment["comments"],
+                }
+            )
         if status:
             order["status"] = status
             self.status_changes.append((order["order_id"], status))
             self._touch(order)
         return Response(201, {"shipment_id": self._next_shipment})
+
+    def _parse_date(self, value):
+        """``fn_parse_date``: a number as it is, 'd/m/Y' (the default calendar format) as that
+        day, anything else the moment of the request."""
+        now = int(self.clock.timestamp())
+        if value in (None, "", 0, "0"):
+            return now
+        if isinstance(value, (int, float)) or str(value).strip().isdigit():
+            return int(float(value))
+        parts = str(value).split("/")
+        if len(parts) == 3:
+            try:
+                day, month, year = (int(part) for part in parts)
+                return int(datetime(year, month, day, tzinfo=timezone.utc).timestamp())
+            except ValueError:
+                return now
+        return now
 
     def _list_shipments(self, request):
         found = [
@@ -310,6 +340,6 @@ class CsCartApi:
             if key in body:
                 shipment[key] = str(body[key] or "")
         if "timestamp" in body:
-            shipment["shipment_timestamp"] = str(int(_number(body["timestamp"])))
+            shipment["shipment_timestamp"] = str(self._parse_date(body["timestamp"]))
         self.shipment_updates.append((shipment["shipment_id"], dict(body)))
         return {"shipment_id": int(shipment["shipment_id"])}

@@ -14,8 +14,10 @@ shipments v1, as described in the shared API facts.
   (409 otherwise); 202 without a body; recorded in ``status_changes`` as (salesOrderId,
   "CANCELLED_BY_PARTNER", ids).
 - Shipments V1 (``otto_shipments.py``): ``POST /v1/shipments`` -> 201 ``{"shipmentId"}``,
-  ``POST /v1/multiparcel-shipments``, ``GET /v1/shipments/carriers/{c}/trackingnumbers/{n}``;
-  recorded in ``shipments``.
+  ``POST /v1/multiparcel-shipments``, ``GET /v1/shipments/carriers/{c}/trackingnumbers/{n}`` and
+  ``/v1/shipments/{id}``, position items added with ``POST .../positionitems``; recorded in
+  ``shipments`` and ``shipment_appends``. Options: ``return_labels`` (the partner puts return
+  labels in its parcels), ``return_address_carrier_ids`` (its return addresses).
 Errors answer ``{"errors": [{"title", "detail", "path"}]}``.
 """
 
@@ -50,8 +52,19 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
     backend = "otto"
     token_path = "/v1/token"
 
-    def __init__(self, seed=1, orders=20, now=None, **options):
+    def __init__(
+        self,
+        seed=1,
+        orders=20,
+        now=None,
+        return_labels=False,
+        return_address_carrier_ids=(),
+        **options,
+    ):
         super().__init__(seed, orders, now, **options)
+        self.return_labels = return_labels
+        self.return_address_carrier_ids = tuple(return_address_carrier_ids)
+        self.shipment_appends = []  # (shipmentId, position items added)
         self.catalog = localized_catalog("de")
         self.tokens = {}  # access token -> expiry on the simulator clock
         self._held = {}  # salesOrderId -> addresses kept back while the order is announced

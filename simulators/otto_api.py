@@ -34,6 +34,14 @@ class OttoApi:
             r"/v1/shipments/carriers/(?P<carrier>[^/]+)/trackingnumbers/(?P<tracking>[^/]+)",
             "_get_shipment_by_tracking",
         ),
+        Route(
+            "POST",
+            r"/v1/shipments/carriers/(?P<carrier>[^/]+)/trackingnumbers/(?P<tracking>[^/]+)"
+            r"/positionitems",
+            "_append_by_tracking",
+        ),
+        Route("GET", r"/v1/shipments/(?P<shipment>[^/]+)", "_get_shipment"),
+        Route("POST", r"/v1/shipments/(?P<shipment>[^/]+)/positionitems", "_append_by_id"),
     ]
 
     # --- HTTP: auth ------------------------------------------------------------------------------

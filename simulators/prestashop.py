@@ -19,7 +19,10 @@
   ``sendemail=1`` e-mails the buyer the state's template (``emails``).
 - ``PUT /api/order_carriers/{id}`` with the whole record: like PrestaShop, fields left out are
   emptied and ``id``, ``id_order``, ``id_carrier`` are required; ``tracking_updates`` gets
-  (order id, tracking number).
+  (order id, tracking number). With ``sendemail=1`` the "in transit" e-mail goes out as
+  ``OrderCarrier::updateWs`` / ``sendInTransitEmail`` send it (not when the order's carrier has
+  no URL): ``in_transit_mails`` gets {id_order, email, shipping_number, followup}, the followup
+  link being the carrier's URL with the tracking field put in place of ``@``.
 - ``POST /api/customer_threads`` (id_lang, id_contact, token of 12 characters at most: required)
   and ``POST /api/customer_messages`` (message required, refused when it is not clean HTML) ->
   201 with the record; listed and filtered like the other resources.
@@ -88,6 +91,7 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
         self.order_invoices = {}  # invoice number -> {id, id_order, number, total...}
         self.order_payments = []  # {id_invoice, order_reference, amount, payment_method}
         self.emails = []  # {order_id, template}: the state e-mails the buyer got
+        self.in_transit_mails = []  # the "in transit" e-mails the shop sent
         self.resources = {
             "orders": self.orders,
             "addresses": {},

@@ -318,7 +318,27 @@ class PrestaShopApi:
             if field not in ("id", "date_add"):
                 record[field] = data[field] if field in data else empty.get(field, "")
         self.tracking_updates.append((record["id_order"], tracking))
+        if request.arg("sendemail") not in (None, "", "0"):
+            self._send_in_transit_email(record)
         return self._render(request, 200, {"order_carrier": record})
+
+    def _send_in_transit_email(self, record):
+        """``OrderCarrier::sendInTransitEmail``: the order's carrier (``$order->id_carrier``)
+        without a URL sends nothing; else the link is its URL with '@' replaced by the tracking
+        field, whatever that field holds."""
+        order = self.orders.get(str(php_int(record["id_order"])))
+        carrier = self.resources["carriers"].get(str(php_int((order or {}).get("id_carrier"))))
+        if not carrier or not carrier.get("url"):
+            return
+        customer = self.resources["customers"].get(str(php_int(order.get("id_customer"))), {})
+        self.in_transit_mails.append(
+            {
+                "id_order": str(record["id_order"]),
+                "email": customer.get("email", ""),
+                "shipping_number": record["tracking_number"],
+                "followup": carrier["url"].replace("@", record["tracking_number"]),
+            }
+        )
 
     # --- customer service: threads and (private) messages -----------------------------------------
     def _new_record(self, request, resource, node_name):

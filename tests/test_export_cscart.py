@@ -27,6 +27,9 @@ class TestCsCartExport(MarketplaceExportCase):
     def calls(self):
         return [(r["method"], r["path"]) for r in self.sent()]
 
+    def stamp(self, picking):
+        return int(picking.date_done.replace(tzinfo=ZoneInfo("UTC")).timestamp())
+
     def test_full_delivery_is_one_shipment_and_complete(self):
         raw = self.add(items=[("PZ-1000", 1), ("GS-20M", 2)])
         sale = self.import_order(raw["order_id"])
@@ -53,6 +56,7 @@ class TestCsCartExport(MarketplaceExportCase):
                 "products": {self.item(raw, "PZ-1000"): 1, self.item(raw, "GS-20M"): 2},
                 "carrier": "dhl",
                 "tracking_number": "1Z999AA10123456784",
+                "timestamp": self.stamp(picking),  # the ship date (issue 15)
             },
         )
         self.assertEqual(put["body"], {"status": "C", **QUIET})
@@ -73,7 +77,7 @@ class TestCsCartExport(MarketplaceExportCase):
         self.assertEqual(post["body"]["products"], {self.item(raw, "PZ-1000"): 1})
         self.assertEqual(post["body"]["carrier"], "hermes")
         self.assertEqual(self.sim.status_changes, [])  # not all delivered yet
-        self.deliver(sale, tracking="1Z2, 1Z3", carrier="Hermes")
+        second = self.deliver(sale, tracking="1Z2, 1Z3", carrier="Hermes")
         self.send()
         # the shipping method is read once per order (the order is read again for its status)
         order_path = f"/api/2.0/orders/{raw['order_id']}"
@@ -90,6 +94,7 @@ class TestCsCartExport(MarketplaceExportCase):
                 "products": {self.item(raw, "PZ-1000"): 1, self.item(raw, "GS-20M"): 1},
                 "carrier": "hermes",
                 "tracking_number": "1Z2, 1Z3",
+                "timestamp": self.stamp(second),  # the ship date (issue 15)
             },
         )
         shipped = {key: p["shipped_amount"] for key, p in raw["products"].items()}
@@ -175,7 +180,14 @@ class TestCsCartExport(MarketplaceExportCase):
         self.assertEqual(self.exports(sale).state, "not_needed")
 
     def test_document_numbers_and_dates_in_the_shipment_comments(self):
-        self.account.write({"export_document_numbers": True, "export_delivery_dates": True})
+        # the buyer sees the comments: Odoo's references only when the account shows them
+        self.account.write(
+            {
+                "export_document_numbers": True,
+                "export_delivery_dates": True,
+                "export_show_internal_refs": True,
+            }
+        )
         raw = self.add()
         sale = self.import_order(raw["order_id"])
         sale.commitment_date = datetime(2026, 12, 3, 10, 0)
@@ -208,7 +220,7 @@ class TestCsCartExport(MarketplaceExportCase):
         self.assertEqual(self.sim.orders[raw["order_id"]]["details"], "")
 
     def test_invoice_before_the_first_shipment_goes_with_it(self):
-        self.account.export_document_numbers = True
+        self.account.write({"export_document_numbers": True, "export_show_internal_refs": True})
         raw = self.add()
         sale = self.import_order(raw["order_id"])
         invoice = self.invoice(sale)

@@ -97,11 +97,18 @@ class TestOttoExport(MarketplaceExportCase):
     def test_several_tracking_numbers(self):
         single = self.add([("ABS-18V", 1)])
         sale = self.import_order(single["salesOrderId"])
-        picking = self.deliver(sale, tracking="01501, 01502", carrier="DPD Classic")
+        # (OTTO requires the return tracking key of a multiparcel item: issue 15)
+        picking = self.deliver(
+            sale,
+            tracking="01501, 01502",
+            carrier="DPD Classic",
+            marketplace_return_tracking_ref="R1",
+        )
         self.send()
         (post,) = self.sent()
         # one item in two parcels: a multiparcel shipment, one tracking key per parcel
         self.assertEqual(post["path"], "/v1/multiparcel-shipments")
+        returned = {"returnTrackingKey": {"carrier": "DHL", "trackingNumber": "R1"}}
         self.assertEqual(
             post["body"],
             [
@@ -109,7 +116,7 @@ class TestOttoExport(MarketplaceExportCase):
                     "trackingKey": {"carrier": "DPD", "trackingNumber": number},
                     "shipDate": self.ship_date(picking),
                     "shipFromAddress": HAMBURG,
-                    "positionItems": self.positions(single, 0),
+                    "positionItems": [dict(p, **returned) for p in self.positions(single, 0)],
                 }
                 for number in ("01501", "01502")
             ],

@@ -83,14 +83,35 @@ class TestPrestaShopExport(MarketplaceExportCase):
         self.assertEqual(self.writes(), [("PUT", "/api/order_carriers/1")])
         second = self.deliver(sale, tracking="6A200; 6A300")
         self.send()
-        put, post = [r for r in self.sent() if r["method"] != "GET"]
-        self.assertEqual(self.body(put, "order_carrier")["tracking_number"], "6A100, 6A200, 6A300")
+        # issue 15: the order carrier keeps ONE number (the one its tracking link can use); the
+        # further parcels' numbers go in messages of the order (private by default)
+        self.assertEqual(
+            self.writes(),
+            [
+                ("POST", "/api/customer_threads"),
+                ("POST", "/api/customer_messages"),
+                ("POST", "/api/customer_messages"),
+                ("POST", "/api/order_histories"),
+            ],
+        )
+        self.assertEqual(self.sim.order_carriers["1"]["tracking_number"], "6A100")
+        messages = [
+            self.body(r, "customer_message") for r in self.sent("POST", "/api/customer_messages")
+        ]
+        self.assertEqual(
+            [(m["message"], m["private"]) for m in messages],
+            [
+                (f"Tracking number of a further parcel: DHL Paket 6A200 ({second.name})", "1"),
+                (f"Tracking number of a further parcel: DHL Paket 6A300 ({second.name})", "1"),
+            ],
+        )
+        post = self.sent("POST", "/api/order_histories")[0]
         self.assertEqual(self.body(post, "order_history")["id_order_state"], "4")
         self.assertEqual(second.marketplace_export_state, "sent")
-        # more than PrestaShop holds is reported, not cut
+        # a number longer than PrestaShop holds is reported, not cut
         raw = self.add()
         other = self.import_order(raw["id"])
-        picking = self.deliver(other, tracking=",".join(f"6A{n:010d}" for n in range(6)))
+        picking = self.deliver(other, tracking="6A" + "0" * 63)
         self.send()
         self.assertEqual(picking.marketplace_export_state, "failed")
         self.assertIn("at most 64 characters", picking.marketplace_export_message)

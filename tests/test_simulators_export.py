@@ -136,12 +136,26 @@ def test_otto_multiparcel_and_cancellation(otto):
         shipment_body("DPD", number, moment, ship_from, [(order["salesOrderId"], first)])
         for number in ("0150001", "0150002")
     ]
+    # a multiparcel item needs its return tracking key (MultiparcelPositionItem requires it)
+    with pytest.raises(RequestError) as refused:
+        client.create_multiparcel_shipment(parcels)
+    assert refused.value.status == 400 and "PROPERTY_IS_MANDATORY" in str(refused.value)
+    parcels = [
+        shipment_body(
+            "DPD", number, moment, ship_from, [(order["salesOrderId"], first)], ("DHL", "R1")
+        )
+        for number in ("0150001", "0150002")
+    ]
     assert client.create_multiparcel_shipment(parcels)
     assert len(otto.shipments) == 2
     assert client.find_shipment("DPD", "0150002")["positionItems"][0]["positionItemId"] == first
     mixed = [
-        shipment_body("DPD", "0150003", moment, ship_from, [(order["salesOrderId"], second)]),
-        shipment_body("DPD", "0150004", moment, ship_from, [(order["salesOrderId"], third)]),
+        shipment_body(
+            "DPD", "0150003", moment, ship_from, [(order["salesOrderId"], second)], ("DHL", "R")
+        ),
+        shipment_body(
+            "DPD", "0150004", moment, ship_from, [(order["salesOrderId"], third)], ("DHL", "R")
+        ),
     ]
     with pytest.raises(RequestError):
         client.create_multiparcel_shipment(mixed)
