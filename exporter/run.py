@@ -71,9 +71,10 @@ class ExportRun:
             self.run.write({"state": "busy", "ended_at": fields.Datetime.now(), "message": message})
             self._commit()
             return self._summary(message, failed=True)
-        self._close_interrupted_runs()
         error = None
         try:
+            # inside the try: whatever fails from here on, the lock is released below
+            self._close_interrupted_runs()
             self.client = self.account._get_client()
             sender = SENDERS[self.account.backend](self)
             for position, export in enumerate(exports):

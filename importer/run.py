@@ -86,9 +86,10 @@ class ImportRun:
             )
             self._commit()
             return self.run
-        self._close_interrupted_runs()
         client = None
         try:
+            # inside the try: whatever fails from here on, the lock is released below
+            self._close_interrupted_runs()
             client = account._get_client()
             sync = self.sync = OrderSync(account, client)
             if self.order_ref:
