@@ -110,6 +110,15 @@ DEFAULT_PAID_STATUSES = {
     "cscart": {"P", "C"},
 }
 
+# The statuses in which the shop has given the buyer's money back (payment entries: a refund
+# payment, or an activity where Odoo keeps the order). PrestaShop 7 "Refunded"; OTTO refunds
+# position items one by one (RETURNED items, see importer/payments.py).
+DEFAULT_REFUNDED_STATUSES = {
+    "otto": set(),
+    "prestashop": {"7"},
+    "cscart": set(),
+}
+
 # Code of the payment providers of marketplace accounts (see models/payment_provider.py).
 PAYMENT_PROVIDER_CODE = "marketplace"
 # Journal code of an account's payment journal (at most 5 characters, a number is added if taken).

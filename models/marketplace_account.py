@@ -6,6 +6,7 @@ from ..const import (
     BACKENDS,
     DEFAULT_API_URLS,
     DEFAULT_PAID_STATUSES,
+    DEFAULT_REFUNDED_STATUSES,
     DEFAULT_STATUS_TABLES,
     OTTO_ANNOUNCED,
 )
@@ -589,6 +590,7 @@ class MarketplaceAccount(models.Model):
                     "document_type": document_type,
                     "document_state": document_state,
                     "paid": code in DEFAULT_PAID_STATUSES[self.backend],
+                    "refunded": code in DEFAULT_REFUNDED_STATUSES[self.backend],
                 }
                 for position, (
                     code,

@@ -8,7 +8,7 @@ from odoo.modules import module
 from odoo.tools import config
 
 from ..clients import CLIENTS, MarketplaceError
-from ..const import DEFAULT_PAID_STATUSES
+from ..const import DEFAULT_PAID_STATUSES, DEFAULT_REFUNDED_STATUSES
 from ..importer.run import ImportRun
 
 _logger = logging.getLogger(__name__)
@@ -215,6 +215,7 @@ class MarketplaceAccount(models.Model):
                 "paid": paid
                 if paid is not None
                 else code in DEFAULT_PAID_STATUSES.get(self.backend, ()),
+                "refunded": code in DEFAULT_REFUNDED_STATUSES.get(self.backend, ()),
             }
             for position, (code, name, paid) in enumerate(statuses)
             if code and code not in known
