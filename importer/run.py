@@ -9,7 +9,7 @@ from odoo import fields
 from ..clients.errors import AuthenticationError, MarketplaceError
 from ..clients.records import OrderFailure, OrderPage
 from .order_sync import OrderSync, Outcome
-from .retries import RetryList
+from .retries import RETRIES_ALWAYS, RetryList
 from .status_push import StatusPusher
 
 _logger = logging.getLogger(__name__)
@@ -97,8 +97,8 @@ class ImportRun:
                 self._commit()
             else:
                 self._read_pages(sync, client, since)
-                if not self.stopped_early:
-                    self._retry_listed(sync, client)
+                # the retry list has its turn even when the pages spent the time budget
+                self._retry_listed(sync, client)
             self._push_statuses(client)
             self.retries.alert_stale()
             self._finish(None, client)
@@ -168,8 +168,9 @@ class ImportRun:
 
     def _retry_listed(self, sync, client):
         """Fetch again, by id, the orders on the retry list that the pages did not bring."""
-        for retry in self.retries.pending(exclude=self.seen_orders):
-            if self._out_of_time():
+        pending = self.retries.pending(exclude=self.seen_orders)
+        for position, retry in enumerate(pending):
+            if position >= RETRIES_ALWAYS and self._out_of_time():
                 self.stopped_early = True
                 return
             order_id = retry.marketplace_order_id
@@ -186,7 +187,8 @@ class ImportRun:
                             message=self.env._("Could not fetch the order again: %s", exc),
                             raw={},
                             status=retry.marketplace_status or "",
-                            retryable=True,
+                            # a 404 waits for "Retry Now"; a shop in trouble is tried again
+                            retryable=exc.retryable,
                         )
                     ]
                 )

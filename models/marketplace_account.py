@@ -513,7 +513,7 @@ class MarketplaceAccount(models.Model):
 
     def _compute_retry_count(self):
         groups = self.env["marketplace.retry"]._read_group(
-            [("account_id", "in", self.ids), ("state", "=", "pending")],
+            [("account_id", "in", self.ids), ("state", "in", ("pending", "manual"))],
             ["account_id"],
             ["__count"],
         )
