@@ -56,6 +56,8 @@ class RetryList:
         for order_id, outcome in by_order.items():
             retry = existing.get(order_id)
             line = lines_by_order.get(order_id)
+            if outcome.result == "unchanged":
+                continue  # not read: says nothing about why it is on the list
             if outcome.result != "failed":
                 if retry:
                     solved |= retry
