@@ -320,6 +320,11 @@ def parse_order(raw):
         payment_method=text((raw.get("payment") or {}).get("paymentMethod")),
         recycling=any(line.recycling for line in lines.values()),
         cancelled_item_ids=cancelled if active else set(),
+        returned_item_ids={
+            text(item["positionItemId"])
+            for item in items
+            if item.get("fulfillmentStatus") == "RETURNED"
+        },
         # OTTO accepted the payment when the first item became processable
         paid_at=min(
             (iso_to_utc(item["processableDate"]) for item in items if item.get("processableDate")),

@@ -111,6 +111,8 @@ class Order:
     shop_id: str = ""
     # OTTO: the position items cancelled (by OTTO or the buyer); the lines hold the others
     cancelled_item_ids: set = field(default_factory=set)
+    # OTTO: the position items the buyer sent back, which OTTO refunds (still in the lines)
+    returned_item_ids: set = field(default_factory=set)
     warnings: list = field(default_factory=list)  # what the client had to assume, for the log
     paid_at: datetime | None = None  # when the shop took the payment, where it says so
     raw: dict = field(default_factory=dict, repr=False)

@@ -3,12 +3,15 @@
 OTTO cancels position items one by one (the buyer cancels one unit, OTTO cancels an item it
 cannot deliver); the order's status stays that of the other items, so the document would still
 deliver and invoice the cancelled units. Each line keeps the ids of its items
-(``marketplace_item_ids``); a cancelled item leaves its line, whose quantity follows, and a fee
-or discount concerning only cancelled items drops to zero. Once goods have left or an invoice is
+(``marketplace_item_ids``); a cancelled item leaves its line, whose quantity follows (and so does
+a draft invoice of the order), and a fee or discount concerning only cancelled items drops to
+zero. Once goods have left or an invoice is
 posted the document is not changed: a person decides (an activity), as for a cancelled order.
 """
 
 import json
+
+from odoo import Command
 
 from .activities import has_open_activity
 from .documents import decision_user
@@ -92,6 +95,7 @@ class ItemFollower:
         if locked:
             sale.action_unlock()
         to_remove = self.env["sale.order.line"]
+        lowered = {}
         for line, kept, __ in changes:
             if self._is_product_line(line):
                 quantity = float(len(kept))
@@ -101,6 +105,7 @@ class ItemFollower:
                 to_remove |= line
                 continue
             removed = line.product_uom_qty - quantity
+            lowered[line] = removed
             # price and discount written with the quantity: the shop's price stays, whatever
             # a pricelist would compute for the new quantity. The delivery is lowered below,
             # not by a negative procurement, which Odoo keeps apart when the order date moved
@@ -115,8 +120,34 @@ class ItemFollower:
             )
             self._lower_delivery(line, removed)
         to_remove.unlink()
+        self._follow_draft_invoices(lowered)
         if locked:
             sale.action_lock()
+
+    def _follow_draft_invoices(self, lowered):
+        """A draft invoice of the order follows its lines: a cancelled unit is never invoiced
+        beside the refund payment of it (posted invoices are never changed: see ``follow``)."""
+        for line, removed in lowered.items():
+            for invoice_line in line.invoice_lines.filtered(
+                lambda aml: aml.move_id.state == "draft"
+            ).sorted("id", reverse=True):
+                if removed <= 0:
+                    break
+                take = min(invoice_line.quantity, removed)
+                removed -= take
+                invoice = invoice_line.move_id
+                if take >= invoice_line.quantity:
+                    invoice.write({"invoice_line_ids": [Command.unlink(invoice_line.id)]})
+                else:
+                    invoice.write(
+                        {
+                            "invoice_line_ids": [
+                                Command.update(
+                                    invoice_line.id, {"quantity": invoice_line.quantity - take}
+                                )
+                            ]
+                        }
+                    )
 
     def _lower_delivery(self, line, removed):
         """Take ``removed`` units off the line's moves not done yet (the last ones first); a

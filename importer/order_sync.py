@@ -125,25 +125,29 @@ class OrderSync:
         existing = self._existing(order_ids)
         for ident in page.unread:
             outcomes.append(self._unread(ident, existing.get(ident.order_id)))
-        orders, seen = [], set()
-        for order in page.orders:
-            if order.order_id not in seen:  # the same order twice in one answer
-                seen.add(order.order_id)
-                orders.append(order)
+        # the same order twice in one answer: the last copy wins, for the documents and the
+        # payment alike
+        latest = {order.order_id: order for order in page.orders}
+        orders = list(latest.values())
         to_create = [o for o in orders if o.order_id not in existing]
         self.partners.prefetch(orders)
         self.products.prefetch(line for order in to_create for line in order.lines)
         outcomes += self._write(orders, existing)
         self._existing_cache = {}
         # payment entries of the page's paid orders, once their documents are written
-        orders = {order.order_id: order for order in page.orders}
-        synced = [o for o in outcomes if o.sale_order_id and o.order_id in orders]
-        notes = PaymentSync(self.account).sync(
-            [(self.SaleOrder.browse(o.sale_order_id), orders[o.order_id]) for o in synced]
+        synced = [o for o in outcomes if o.sale_order_id and o.order_id in latest]
+        payments = PaymentSync(self.account)
+        notes = payments.sync(
+            [(self.SaleOrder.browse(o.sale_order_id), latest[o.order_id]) for o in synced]
         )
         for outcome in (o for o in synced if o.sale_order_id in notes):
             outcome.message = f"{outcome.message} {notes[outcome.sale_order_id]}"
-            outcome.result = "updated" if outcome.result == "unchanged" else outcome.result
+            if outcome.sale_order_id in payments.failed:
+                # the document is in, its payment entry is not: not a success, tried again
+                outcome.result = "failed"
+                outcome.retryable = True
+            elif outcome.result == "unchanged":
+                outcome.result = "updated"
         return outcomes
 
     def _unread(self, ident, sale):

@@ -9,17 +9,16 @@ from the order later inherits the transaction and is matched with the payment wh
   not: its prepayment is pending). The first entry (sequence 0) is an inbound customer payment of
   the shop's total, in the order's currency, dated with the shop's payment date
   (``Order.paid_at``, else the change date of the import that first sees the order paid), for the
-  commercial partner of the invoice address.
+  customer and on the receivable account of the order's invoice. An order whose posted invoice
+  was already paid another way gets no entry: the order says so and a person decides.
 - Exactly once: a transaction is unique per (sales order, sequence) in the database, so neither a
-  re-import nor a second run at the same time can make a second entry.
-- The shop's total changes before the order is invoiced: no entry is edited; the difference gets
-  its own entry (the next sequence), a refund payment when the total went down, an inbound one
-  when it went up, and both entries say so on their chatter. After invoicing, the accountant
-  decides (an activity on the payment).
-- The shop cancels the order: entries not reconciled yet are cancelled with a note; a reconciled
-  one is never touched, an activity asks the order's salesperson (else the account's responsible)
-  to decide. An order that leaves the paid statuses otherwise (refunded, payment error) keeps its
-  entry, with the same kind of activity.
+  re-import nor a second run at the same time can make a second entry. An entry that could not
+  be made fails the order's log line and puts the order on the retry list until it exists.
+- A posted entry is never edited nor cancelled. Money that goes back to the buyer (a lower shop
+  total, a cancelled order, a refunded order, returned OTTO items) gets an entry of its own: a
+  refund payment of what went back, unless Odoo keeps the order (invoiced; for refunds, returns
+  and cancellations also delivered): then an activity on the payment asks a person. A draft
+  entry (waiting for an accountant) of a cancelled order is cancelled: nothing was posted.
 - The mapping decides the document state, never the payment: a quotation stays a quotation
   (``payment.transaction._check_amount_and_confirm_order``).
 """
@@ -28,6 +27,7 @@ import logging
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
+import psycopg2
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, fields
@@ -36,12 +36,15 @@ from odoo.tools import format_amount
 
 from ..const import PAYMENT_REFERENCE_PREFIXES
 from .activities import has_open_activity
+from .documents import decision_user
 
 _logger = logging.getLogger(__name__)
 
 ACTIVITY_SUMMARY_CANCELLED = "cancelled"
 ACTIVITY_SUMMARY_UNPAID = "unpaid"
 ACTIVITY_SUMMARY_TOTAL = "total"
+ACTIVITY_SUMMARY_REFUNDED = "refunded"
+ACTIVITY_SUMMARY_PAID_TWICE = "paid_twice"
 
 
 class PaymentSync:
@@ -60,11 +63,12 @@ class PaymentSync:
                 tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
             )
         )
+        self.failed = set()  # ids of the sales orders whose entry could not be made
 
     def sync(self, pairs):
         """``pairs``: ``[(sale.order, records.Order)]`` of the orders of a page that have a sales
         document. Returns ``{sale order id: what was done}`` for the orders whose entries were
-        created, changed or cancelled (or could not be)."""
+        created, changed or cancelled (or could not be: their ids are in ``self.failed``)."""
         pairs = [(sale, order) for sale, order in pairs if sale]
         if not pairs:
             return {}
@@ -74,6 +78,7 @@ class PaymentSync:
             transactions = known.get(sale.id, self.Transaction)
             if not transactions and not self.account.payment_create:
                 continue  # nothing recorded, nothing to record
+            why = None
             try:
                 with self.env.cr.savepoint():
                     message = self._sync_order(sale.sudo(), order, transactions)
@@ -83,15 +88,20 @@ class PaymentSync:
                     "second payment entry was made."
                 )
             except (UserError, ValidationError) as exc:
-                message = self.env._(
-                    "No payment entry: %s Fetch the order again (by its number) once this is "
-                    "mended.",
-                    exc.args[0] if exc.args else exc,
-                )
+                why = exc.args[0] if exc.args else str(exc)
+            except psycopg2.Error as exc:  # a serialization failure, a lock: the next try
+                why = str(exc).strip()
             except Exception as exc:
                 # the order itself is imported: only its payment entry is missing
                 _logger.exception("Payment of marketplace order %s not recorded", order.order_ref)
-                message = self.env._("No payment entry, unexpected error: %s", exc)
+                why = self.env._("unexpected error: %s", exc)
+            if why is not None:
+                self.failed.add(sale.id)
+                message = self.env._(
+                    "No payment entry: %s The order stays on the retry list until its payment "
+                    "entry exists.",
+                    why,
+                )
             if message:
                 messages[sale.id] = message
         return messages
@@ -111,28 +121,44 @@ class PaymentSync:
             return ""  # a status the mapping does not know says nothing about the payment
         active = transactions.filtered(lambda tx: tx.state == "done")
         if mapping.document_state == "cancel":
-            return self._cancel(sale, mapping, active)
+            return self._cancel(sale, order, mapping, transactions, active)
+        if mapping.refunded:
+            return self._refunded(sale, order, mapping, transactions, active)
         if not mapping.paid:
             return self._no_longer_paid(sale, mapping, active)
         if sale.state == "cancel" or sale.marketplace_backlog:
             return ""
         currency = sale.currency_id
         total = currency.round(float(order.total))
+        notes = []
         if not transactions:
             if not self.account.payment_create or currency.is_zero(total):
                 return ""
+            paid_elsewhere = self._paid_another_way(sale, order, mapping)
+            if paid_elsewhere:
+                return paid_elsewhere
             tx = self._transaction(
                 sale, order, total, 0, self._date(order.paid_at or order.changed_at)
             )
-            return self._created_message(tx)
-        if not active and not self.account.payment_create:
+            notes.append(self._created_message(tx))
+            transactions = active = tx
+        elif not active and not self.account.payment_create:
             return ""
+        returned = currency.round(self._returned_amount(order))
+        target = currency.round(total - returned)
         recorded = currency.round(sum(active.mapped("amount")))
-        if not currency.compare_amounts(total, recorded):
-            return ""
-        if sale.invoice_ids.filtered(lambda move: move.state == "posted"):
-            return self._total_changed_after_invoicing(sale, active, recorded, total)
-        return self._follow_total(sale, order, transactions, active, recorded, total)
+        if currency.compare_amounts(target, recorded):
+            if returned and target < recorded and self._odoo_keeps(sale):
+                notes.append(self._returned_kept(sale, order, active, returned))
+            elif sale._marketplace_posted_invoices():
+                notes.append(self._total_changed_after_invoicing(sale, active, recorded, target))
+            else:
+                notes.append(
+                    self._follow_total(
+                        sale, order, transactions, active, recorded, target, returned
+                    )
+                )
+        return " ".join(filter(None, notes))
 
     # --- new entries -----------------------------------------------------------------------------
     def _transaction(self, sale, order, amount, sequence, date, source=None):
@@ -166,6 +192,9 @@ class PaymentSync:
             )
         )
         tx._post_process()
+        if not tx.payment_id:
+            # Odoo's post-processing swallows some errors (and logs them): no entry, no success
+            raise UserError(self.env._("Odoo did not create the payment of the transaction."))
         return tx
 
     def _created_message(self, tx):
@@ -194,23 +223,47 @@ class PaymentSync:
         zone = ZoneInfo(self.account.shop_timezone or "UTC")
         return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
 
-    # --- the shop's total changed ----------------------------------------------------------------
-    def _follow_total(self, sale, order, transactions, active, recorded, total):
-        """A posted entry is never edited: the difference gets an entry of its own."""
-        currency = sale.currency_id
-        difference = currency.round(total - recorded)
+    def _difference_entry(self, sale, order, transactions, active, difference):
+        """A new entry of ``difference`` (negative: a refund payment of the last inbound one)."""
         sequence = max(transactions.mapped("marketplace_sequence")) + 1
         source = active.filtered(lambda tx: tx.amount > 0)[-1:]
-        tx = self._transaction(
+        return self._transaction(
             sale, order, difference, sequence, self._date(order.changed_at), source=source
         )
+
+    def _tell(self, sale, entries, note):
+        for payment in entries.payment_id:
+            payment.message_post(body=note)
+        sale.message_post(body=note)
+        return note
+
+    @staticmethod
+    def _odoo_keeps(sale):
+        """Whether Odoo keeps the order as it is: goods left, or an invoice is posted."""
+        delivered = any(picking.state == "done" for picking in sale.picking_ids)
+        return delivered or bool(sale._marketplace_posted_invoices())
+
+    # --- the shop's total changed, items returned ------------------------------------------------
+    def _follow_total(self, sale, order, transactions, active, recorded, target, returned):
+        """A posted entry is never edited: the difference gets an entry of its own."""
+        currency = sale.currency_id
+        difference = currency.round(target - recorded)
+        tx = self._difference_entry(sale, order, transactions, active, difference)
         values = {
             "old": format_amount(self.env, recorded, currency),
-            "new": format_amount(self.env, total, currency),
+            "new": format_amount(self.env, target, currency),
             "entry": tx.payment_id.name or tx.reference,
             "amount": format_amount(self.env, abs(difference), currency),
+            "returned": format_amount(self.env, returned, currency),
         }
-        if difference < 0:
+        if returned and difference < 0:
+            note = self.env._(
+                "The marketplace refunded returned items of this order (%(returned)s): what the "
+                "buyer paid went from %(old)s to %(new)s. Posted entries are never edited: the "
+                "refund payment %(entry)s of %(amount)s records the difference.",
+                **values,
+            )
+        elif difference < 0:
             note = self.env._(
                 "The shop's total of this order went from %(old)s to %(new)s before it was "
                 "invoiced. Posted entries are never edited: the refund payment %(entry)s of "
@@ -224,10 +277,7 @@ class PaymentSync:
                 "records the difference.",
                 **values,
             )
-        for payment in (active | tx).payment_id:
-            payment.message_post(body=note)
-        sale.message_post(body=note)
-        return note
+        return self._tell(sale, active | tx, note)
 
     def _total_changed_after_invoicing(self, sale, active, recorded, total):
         currency = sale.currency_id
@@ -243,58 +293,118 @@ class PaymentSync:
             return note
         return ""
 
-    # --- cancelled, or no longer paid ------------------------------------------------------------
-    def _cancel(self, sale, mapping, active):
-        """Cancel the entries nobody has reconciled yet; ask about the others."""
-        cancelled, kept = [], []
+    def _returned_amount(self, order):
+        """What the marketplace gave back for returned items (OTTO RETURNED position items): the
+        prices the buyer paid for them."""
+        returned = getattr(order, "returned_item_ids", None) or set()
+        return float(
+            sum(
+                line.unit_price * len([i for i in line.item_ids if i in returned])
+                for line in order.lines
+            )
+        )
+
+    def _returned_kept(self, sale, order, active, returned):
+        note = self.env._(
+            "The marketplace refunded %(amount)s to the buyer for returned items of order "
+            "%(number)s, which Odoo keeps as it is (delivered or invoiced). The payment entries "
+            "were left as they are: receive the returned goods, issue a credit note and register "
+            "the refund payment with it.",
+            amount=format_amount(self.env, returned, sale.currency_id),
+            number=sale.marketplace_order_ref,
+        )
+        if self._ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_REFUNDED, note):
+            return note
+        return ""
+
+    # --- cancelled, refunded, or no longer paid --------------------------------------------------
+    def _cancel(self, sale, order, mapping, transactions, active):
+        """No posted entry is cancelled: a refund payment gives the money back, a draft entry
+        (nothing posted yet) is cancelled; an order Odoo keeps keeps its entries."""
+        if not active:
+            return ""
         reason = self.env._(
             "The shop cancelled order %(number)s (%(status)s).",
             number=sale.marketplace_order_ref,
             status=mapping.display_name,
         )
-        for tx in active.sorted("marketplace_sequence", reverse=True):
-            payment = tx.payment_id
-            if payment and payment._marketplace_is_reconciled():
-                kept.append((payment, self.env._("it is reconciled")))
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    tx._set_canceled(state_message=reason, extra_allowed_states=("done",))
-                    tx._post_process()  # Odoo cancels the payment of a cancelled transaction
-            except UserError as exc:  # a locked period, an inalterable journal
-                kept.append((payment, exc.args[0] if exc.args else str(exc)))
-                continue
-            cancelled.append(tx)
-            if payment:
-                payment.message_post(
-                    body=self.env._(
-                        "%(reason)s This entry was not reconciled yet: cancelled.", reason=reason
-                    )
-                )
-        notes = []
-        if cancelled:
-            names = ", ".join(tx.payment_id.name or tx.reference for tx in cancelled)
-            notes.append(self.env._("Payment entries cancelled: %s.", names))
-        asked = []
-        for payment, why in kept:
+        if sale.state != "cancel":
             note = self.env._(
-                "%(reason)s This payment entry was not cancelled (%(why)s): decide whether to "
-                "refund the customer or to reverse the entry.",
+                "%(reason)s Odoo keeps the order (it is delivered or invoiced): its payment "
+                "entries stay as they are. If the buyer got the money back, issue a credit note "
+                "and register the refund payment with it.",
                 reason=reason,
-                why=why,
             )
+            payment = active.payment_id.filtered(lambda p: p.state != "canceled")[:1]
             if self._ask(sale, payment, ACTIVITY_SUMMARY_CANCELLED, note):
-                asked.append(payment.display_name)
-        if asked:
+                return note
+            return ""
+        notes = []
+        drafts = active.filtered(lambda tx: tx.payment_id.state == "draft")
+        for tx in drafts:
+            tx._set_canceled(state_message=reason, extra_allowed_states=("done",))
+            tx._post_process()  # Odoo cancels the draft payment of a cancelled transaction
+            tx.payment_id.message_post(
+                body=self.env._(
+                    "%(reason)s This entry was still a draft (nothing posted): cancelled.",
+                    reason=reason,
+                )
+            )
+        if drafts:
             notes.append(
                 self.env._(
-                    "Payment entries left as they are, an activity asks what to do: %s.",
-                    ", ".join(asked),
+                    "Draft payment entries cancelled (nothing was posted): %s.",
+                    ", ".join(tx.payment_id.name or tx.reference for tx in drafts),
                 )
             )
-        if notes:
-            sale.message_post(body=" ".join(notes))
-        return " ".join(notes)
+        currency = sale.currency_id
+        held = currency.round(sum((active - drafts).mapped("amount")))
+        if currency.compare_amounts(held, 0) > 0:
+            tx = self._difference_entry(sale, order, transactions, active - drafts, -held)
+            note = self.env._(
+                "%(reason)s Posted entries are never edited nor cancelled: the refund payment "
+                "%(entry)s of %(amount)s gives the money back.",
+                reason=reason,
+                entry=tx.payment_id.name or tx.reference,
+                amount=format_amount(self.env, held, currency),
+            )
+            for payment in (active - drafts | tx).payment_id:
+                payment.message_post(body=note)
+            notes.append(note)
+        message = " ".join(notes)
+        if message:
+            sale.message_post(body=message)
+        return message
+
+    def _refunded(self, sale, order, mapping, transactions, active):
+        """The shop gave the buyer's money back (PrestaShop 'Refunded')."""
+        currency = sale.currency_id
+        held = currency.round(sum(active.mapped("amount")))
+        if not active or currency.compare_amounts(held, 0) <= 0:
+            return ""
+        if self._odoo_keeps(sale):
+            note = self.env._(
+                "The shop reports order %(number)s as %(status)s: the buyer got the money back. "
+                "Odoo keeps the order as it is (delivered or invoiced): the payment entries were "
+                "left as they are. Take the goods back if they come, issue a credit note and "
+                "register the refund payment with it.",
+                number=sale.marketplace_order_ref,
+                status=mapping.display_name,
+            )
+            if self._ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_REFUNDED, note):
+                return note
+            return ""
+        tx = self._difference_entry(sale, order, transactions, active, -held)
+        note = self.env._(
+            "The shop reports order %(number)s as %(status)s: the buyer got the money back. "
+            "Posted entries are never edited: the refund payment %(entry)s of %(amount)s records "
+            "it.",
+            number=sale.marketplace_order_ref,
+            status=mapping.display_name,
+            entry=tx.payment_id.name or tx.reference,
+            amount=format_amount(self.env, held, currency),
+        )
+        return self._tell(sale, active | tx, note)
 
     def _no_longer_paid(self, sale, mapping, active):
         if not active:
@@ -309,6 +419,40 @@ class PaymentSync:
         if self._ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_UNPAID, note):
             return note
         return ""
+
+    def _paid_another_way(self, sale, order, mapping):
+        """An invoice of the order already paid in Odoo (a bank payment registered by hand): the
+        shop's payment is not booked a second time; a person decides."""
+        invoices = sale._marketplace_posted_invoices().filtered(
+            lambda move: (
+                move.move_type == "out_invoice"
+                and move.payment_state in ("paid", "in_payment", "partial")
+            )
+        )
+        if not invoices:
+            return ""
+        user = decision_user(sale, self.account.user_id)
+        note = self.env._(
+            "The shop reports order %(number)s as paid (%(status)s), but its invoice "
+            "%(invoices)s is already paid in Odoo. No payment entry was made, so the money is not "
+            "booked twice. %(user)s decides: if the buyer paid twice, refund one payment; if it "
+            "is the same money, nothing is left to do.",
+            number=sale.marketplace_order_ref,
+            status=mapping.display_name,
+            invoices=", ".join(invoices.mapped("name")),
+            user=user.name,
+        )
+        summary = ACTIVITY_SUMMARIES[ACTIVITY_SUMMARY_PAID_TWICE]
+        if not has_open_activity(sale, summary):
+            sale.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(sale),
+                summary=summary(self.env),
+                note=note,
+                user_id=user.id,
+            )
+            sale.message_post(body=note)
+        return note
 
     def _ask(self, sale, payment, kind, note):
         """A to-do on the payment for the order's salesperson (else the account's responsible),
@@ -330,4 +474,6 @@ ACTIVITY_SUMMARIES = {
     ACTIVITY_SUMMARY_CANCELLED: lambda env: env._("Marketplace order cancelled"),
     ACTIVITY_SUMMARY_UNPAID: lambda env: env._("Marketplace order no longer paid"),
     ACTIVITY_SUMMARY_TOTAL: lambda env: env._("Marketplace order total changed"),
+    ACTIVITY_SUMMARY_REFUNDED: lambda env: env._("Marketplace order refunded"),
+    ACTIVITY_SUMMARY_PAID_TWICE: lambda env: env._("Marketplace order paid twice?"),
 }

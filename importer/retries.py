@@ -5,6 +5,9 @@ from odoo.tools.misc import format_datetime
 
 # Orders retried by id per run at most (oldest try first); the others wait for the next run.
 RETRIES_PER_RUN = 50
+# Orders retried by a run even when its pages spent its time budget: the list moves on however
+# long the backlog of pages takes.
+RETRIES_ALWAYS = 5
 
 
 class RetryList:
@@ -12,8 +15,10 @@ class RetryList:
 
     ``record`` follows the outcomes of every page: a failed order goes on the list (or has its
     reason and last try updated), an order that went in (or is now skipped: its status is no
-    longer imported) leaves it. An entry older than the account's alert delay gets one activity
-    for the account's responsible person."""
+    longer imported) leaves it. Only orders worth retrying are fetched again by every run; one
+    that only a change on the shop can mend (a malformed order, one the shop does not find)
+    is reported once and waits for "Retry Now" (state ``manual``). An entry older than the
+    account's alert delay gets one activity for the account's responsible person."""
 
     def __init__(self, account):
         self.account = account
@@ -51,11 +56,14 @@ class RetryList:
         for order_id, outcome in by_order.items():
             retry = existing.get(order_id)
             line = lines_by_order.get(order_id)
+            if outcome.result == "unchanged":
+                continue  # not read: says nothing about why it is on the list
             if outcome.result != "failed":
                 if retry:
                     solved |= retry
                 continue
             values = {
+                "state": "pending" if outcome.retryable else "manual",
                 "marketplace_order_ref": outcome.order_ref or order_id,
                 "marketplace_status": outcome.status or False,
                 "reason": outcome.message,
@@ -63,6 +71,8 @@ class RetryList:
                 "last_run_line_id": line.id if line else False,
             }
             if retry:
+                if retry.state == "ignored":
+                    del values["state"]  # a manager's choice stands
                 retry.write({**values, "try_count": retry.try_count + 1})
             else:
                 new.append(

@@ -9,7 +9,7 @@ from odoo import fields
 from ..clients.errors import AuthenticationError, MarketplaceError
 from ..clients.records import OrderFailure, OrderPage
 from .order_sync import OrderSync, Outcome
-from .retries import RetryList
+from .retries import RETRIES_ALWAYS, RetryList
 
 _logger = logging.getLogger(__name__)
 
@@ -90,9 +90,10 @@ class ImportRun:
             )
             self._commit()
             return self.run
-        self._close_interrupted_runs()
         client = None
         try:
+            # inside the try: whatever fails from here on, the lock is released below
+            self._close_interrupted_runs()
             client = account._get_client()
             sync = self.sync = OrderSync(account, client)
             if self.order_ref:
@@ -100,8 +101,8 @@ class ImportRun:
                 self._commit()
             else:
                 self._read_pages(sync, client, since)
-                if not self.stopped_early:
-                    self._retry_listed(sync, client)
+                # the retry list has its turn even when the pages spent the time budget
+                self._retry_listed(sync, client)
             self._send_shop_statuses()
             self.retries.alert_stale()
             self._finish(None, client)
@@ -167,12 +168,17 @@ class ImportRun:
         outcomes = sync.process_page(page)
         lines = self._write_outcomes(outcomes)
         self.retries.record(outcomes, lines)
-        self.seen_orders.update(o.order_id for o in outcomes if o.order_id)
+        # an order left unread (unchanged) is still fetched by the retry list if it is on it (its
+        # payment entry failed)
+        self.seen_orders.update(
+            o.order_id for o in outcomes if o.order_id and o.result != "unchanged"
+        )
 
     def _retry_listed(self, sync, client):
         """Fetch again, by id, the orders on the retry list that the pages did not bring."""
-        for retry in self.retries.pending(exclude=self.seen_orders):
-            if self._out_of_time():
+        pending = self.retries.pending(exclude=self.seen_orders)
+        for position, retry in enumerate(pending):
+            if position >= RETRIES_ALWAYS and self._out_of_time():
                 self.stopped_early = True
                 return
             order_id = retry.marketplace_order_id
@@ -189,7 +195,8 @@ class ImportRun:
                             message=self.env._("Could not fetch the order again: %s", exc),
                             raw={},
                             status=retry.marketplace_status or "",
-                            retryable=True,
+                            # a 404 waits for "Retry Now"; a shop in trouble is tried again
+                            retryable=exc.retryable,
                         )
                     ]
                 )

@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from odoo import Command
 
 from .errors import OrderImportError
@@ -161,12 +163,11 @@ class SaleOrderBuilder:
         account = self.account
         lines = []
         warnings = []
-        taxes_by_item = {}
+        parts = []  # (taxes, gross total, item ids) of each product line: what charges follow
         for sequence, (line, product, description) in enumerate(product_lines, start=1):
             taxes = self.line_taxes(product, fiscal_position)
             warnings += self.tax_warnings(line, product, taxes)
-            for item_id in line.item_ids:
-                taxes_by_item[item_id] = taxes
+            parts.append((taxes, line.total, set(line.item_ids)))
             lines.append(
                 {
                     "sequence": sequence,
@@ -179,10 +180,9 @@ class SaleOrderBuilder:
                     "marketplace_item_ids": ",".join(line.item_ids) or False,
                 }
             )
-        first_taxes = (
-            self.line_taxes(product_lines[0][1], fiscal_position) if product_lines else None
-        )
-        lines += self.charge_lines(order, fiscal_position, taxes_by_item, first_taxes, len(lines))
+        charges, charge_warnings = self.charge_lines(order, fiscal_position, parts, len(lines))
+        lines += charges
+        warnings += charge_warnings
         values = {
             "partner_id": buyer.id,
             "partner_invoice_id": invoice.id,
@@ -211,14 +211,24 @@ class SaleOrderBuilder:
             values["warehouse_id"] = account.warehouse_id.id
         return values, warnings
 
-    def charge_lines(self, order, fiscal_position, taxes_by_item, default_taxes, offset):
+    def charge_lines(self, order, fiscal_position, parts, offset):
+        """Shipping fees and discounts, with the VAT the shop charged: a fee at the rate the shop
+        gives for it (OTTO ``vatRate``, PrestaShop ``carrier_tax_rate``), a discount at the rate
+        of the items it reduces, split over their rates pro rata to their gross amounts when it
+        spans several (German VAT: the reduction lowers each rate's taxable amount in
+        proportion). Returns (line values, warnings)."""
         account = self.account
-        lines = []
+        lines, warnings = [], []
         shipping_product = account.shipping_product_id
         discount_product = account.discount_product_id
+        known = [taxes for taxes, __, __ in parts]
         for fee in order.shipping:
             if not fee.amount:
                 continue
+            taxes = self.line_taxes(shipping_product, fiscal_position)
+            if fee.vat_rate is not None:
+                taxes, warning = self.taxes_at_rate(fee.vat_rate, taxes, known, fee.name)
+                warnings += warning
             lines.append(
                 {
                     "product_id": shipping_product.id,
@@ -226,7 +236,7 @@ class SaleOrderBuilder:
                     "product_uom_qty": 1.0,
                     "price_unit": float(fee.amount),
                     "discount": 0.0,
-                    "tax_id": [Command.set(self.line_taxes(shipping_product, fiscal_position).ids)],
+                    "tax_id": [Command.set(taxes.ids)],
                     "is_delivery": True,
                     "marketplace_item_ids": ",".join(fee.item_ids) or False,
                 }
@@ -234,47 +244,119 @@ class SaleOrderBuilder:
         for discount in order.discounts:
             if not discount.amount:
                 continue
-            taxes = next(
-                (taxes_by_item[i] for i in discount.item_ids if i in taxes_by_item), default_taxes
-            )
-            if taxes is None:
-                taxes = self.line_taxes(discount_product, fiscal_position)
-            lines.append(
-                {
-                    "product_id": discount_product.id,
-                    "name": discount.name,
-                    "product_uom_qty": 1.0,
-                    "price_unit": -float(discount.amount),
-                    "discount": 0.0,
-                    "tax_id": [Command.set(taxes.ids)],
-                    "marketplace_item_ids": ",".join(discount.item_ids) or False,
-                }
-            )
+            for taxes, amount, label in self._discount_split(discount, parts):
+                if taxes is None:
+                    taxes = self.line_taxes(discount_product, fiscal_position)
+                lines.append(
+                    {
+                        "product_id": discount_product.id,
+                        "name": f"{discount.name} ({label})" if label else discount.name,
+                        "product_uom_qty": 1.0,
+                        "price_unit": -float(amount),
+                        "discount": 0.0,
+                        "tax_id": [Command.set(taxes.ids)],
+                        # every part stays while one of the discount's items stays
+                        "marketplace_item_ids": ",".join(discount.item_ids) or False,
+                    }
+                )
         for position, vals in enumerate(lines, start=offset + 1):
             vals["sequence"] = position
-        return lines
+        return lines, warnings
+
+    @staticmethod
+    def _rate(taxes):
+        if not taxes or any(tax.amount_type != "percent" for tax in taxes):
+            return None
+        return sum(taxes.mapped("amount"))
+
+    def _discount_split(self, discount, parts):
+        """[(taxes, amount, label)]: the discount over the rates of the items it reduces (all
+        product lines when it names none), pro rata to their gross amounts, to the cent."""
+        covered = [
+            (taxes, total)
+            for taxes, total, items in parts
+            if not discount.item_ids or items & set(discount.item_ids)
+        ] or [(taxes, total) for taxes, total, __ in parts]
+        if not covered:
+            return [(None, discount.amount, "")]
+        by_taxes = {}
+        for taxes, total in covered:
+            key = tuple(taxes.ids)
+            previous = by_taxes.get(key, (taxes, 0))
+            by_taxes[key] = (taxes, previous[1] + total)
+        groups = list(by_taxes.values())
+        if len(groups) == 1:
+            return [(groups[0][0], discount.amount, "")]
+        gross = sum(total for __, total in groups)
+        largest = max(range(len(groups)), key=lambda index: groups[index][1])
+        amounts = [
+            (discount.amount * total / gross).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            for __, total in groups
+        ]
+        amounts[largest] += discount.amount - sum(amounts)  # the cents of rounding
+        split = []
+        for (taxes, __), amount in zip(groups, amounts, strict=True):
+            rate = self._rate(taxes)
+            label = f"{rate:g} %" if rate is not None else ", ".join(taxes.mapped("name"))
+            split.append((taxes, amount, label))
+        return split
+
+    def taxes_at_rate(self, rate, taxes, known, what):
+        """``taxes`` when they make ``rate`` (the shop's), else the product line taxes of that
+        rate, else the company's sales tax of that rate; returns (taxes, warnings)."""
+        rate = float(rate)
+        current = self._rate(taxes)
+        if current is not None and abs(current - rate) < 0.001:
+            return taxes, []
+        for candidate in known:
+            candidate_rate = self._rate(candidate)
+            if candidate_rate is not None and abs(candidate_rate - rate) < 0.001:
+                return candidate, []
+        Tax = self.env["account.tax"].sudo()
+        found = Tax.search(
+            [
+                *Tax._check_company_domain(self.company),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("amount", "=", rate),
+                ("country_id", "in", [self.company.account_fiscal_country_id.id, False]),
+            ],
+            order="sequence, id",
+            limit=1,
+        )
+        if found:
+            return self.included(found), []
+        shop_rate, odoo_rate = f"{rate:g}", f"{current or 0:g}"
+        return taxes, [
+            self.env._(
+                "The shop charges %(shop)s %% VAT on %(what)s; Odoo has no sales tax of that rate: "
+                "taxed at %(odoo)s %%.",
+                shop=shop_rate,
+                what=what,
+                odoo=odoo_rate,
+            )
+        ]
 
     def remap_taxes(self, sale, fiscal_position):
         """Give the lines of ``sale`` the taxes of ``fiscal_position`` (a new buyer's), keeping
-        the gross prices: discounts follow the taxes of the first product line."""
-        product_lines = sale.order_line.filtered(
+        the gross prices: a fee or a discount part follows the product lines that had its
+        taxes (the rate the shop charged), else its product's taxes."""
+        lines = sale.order_line.filtered(lambda line: not line.display_type)
+        product_lines = lines.filtered(
             lambda line: (
-                not line.display_type
-                and not line.is_delivery
-                and line.product_id != self.account.discount_product_id
+                not line.is_delivery and line.product_id != self.account.discount_product_id
             )
         )
-        first_taxes = None
-        for line in sale.order_line.filtered(lambda line: not line.display_type):
-            if line in product_lines or line.is_delivery:
+        followed = {}
+        for line in product_lines:
+            taxes = self.line_taxes(line.product_id, fiscal_position)
+            followed.setdefault(tuple(line.tax_id.ids), taxes)
+        for line in lines:
+            if line in product_lines:
                 taxes = self.line_taxes(line.product_id, fiscal_position)
-                if line in product_lines and first_taxes is None:
-                    first_taxes = taxes
             else:
-                taxes = (
-                    first_taxes
-                    if first_taxes is not None
-                    else self.line_taxes(line.product_id, fiscal_position)
+                taxes = followed.get(tuple(line.tax_id.ids)) or self.line_taxes(
+                    line.product_id, fiscal_position
                 )
             if line.tax_id != taxes:
                 line.tax_id = taxes

@@ -1,5 +1,6 @@
 from . import (
     account_move,
+    account_partial_reconcile,
     account_payment,
     marketplace_status_named,
     marketplace_account,
@@ -17,6 +18,7 @@ from . import (
     product_pricelist,
     res_partner,
     sale_order,
+    sale_order_payment,
     sale_order_line,
     stock_picking,
 )

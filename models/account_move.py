@@ -16,3 +16,19 @@ class AccountMove(models.Model):
         orders.filtered("marketplace_account_id")._marketplace_reconcile_payments()
         marks.invoices_posted(posted)
         return posted
+
+    def button_draft(self):
+        result = super().button_draft()
+        self._marketplace_refresh_orders()
+        return result
+
+    def button_cancel(self):
+        result = super().button_cancel()
+        self._marketplace_refresh_orders()
+        return result
+
+    def _marketplace_refresh_orders(self):
+        """An invoice or a payment entry of a marketplace order reset or cancelled by hand: the
+        order's payment difference follows (models/sale_order_payment.py)."""
+        orders = self.env["sale.order"]._marketplace_orders_of_moves(self)
+        orders._marketplace_refresh_payment_difference()

@@ -37,6 +37,16 @@ class AccountPayment(models.Model):
         posted.marketplace_sale_order_id._marketplace_reconcile_payments()
         return result
 
+    def action_cancel(self):
+        result = super().action_cancel()
+        self.marketplace_sale_order_id._marketplace_refresh_payment_difference()
+        return result
+
+    def action_draft(self):
+        result = super().action_draft()
+        self.marketplace_sale_order_id._marketplace_refresh_payment_difference()
+        return result
+
     def action_view_marketplace_order(self):
         self.ensure_one()
         return {

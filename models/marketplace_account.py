@@ -8,6 +8,7 @@ from ..const import (
     DEFAULT_PAID_STATUSES,
     DEFAULT_STATUS_FLAGS,
     DEFAULT_STATUS_RANKS,
+    DEFAULT_REFUNDED_STATUSES,
     DEFAULT_STATUS_TABLES,
     OTTO_ANNOUNCED,
 )
@@ -547,7 +548,7 @@ class MarketplaceAccount(models.Model):
 
     def _compute_retry_count(self):
         groups = self.env["marketplace.retry"]._read_group(
-            [("account_id", "in", self.ids), ("state", "=", "pending")],
+            [("account_id", "in", self.ids), ("state", "in", ("pending", "manual"))],
             ["account_id"],
             ["__count"],
         )
@@ -629,6 +630,7 @@ class MarketplaceAccount(models.Model):
                     "paid": code in DEFAULT_PAID_STATUSES[self.backend],
                     "rank": ranks.get(code, 0),
                     **Mapping._flags_values(dict.fromkeys(flags.get(code, ()), True)),
+                    "refunded": code in DEFAULT_REFUNDED_STATUSES[self.backend],
                 }
                 for position, (
                     code,

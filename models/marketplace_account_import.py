@@ -8,7 +8,12 @@ from odoo.modules import module
 from odoo.tools import config
 
 from ..clients import CLIENTS, MarketplaceError
-from ..const import DEFAULT_PAID_STATUSES, DEFAULT_STATUS_RANKS, rank_from_flags
+from ..const import (
+    DEFAULT_PAID_STATUSES,
+    DEFAULT_REFUNDED_STATUSES,
+    DEFAULT_STATUS_RANKS,
+    rank_from_flags,
+)
 from ..exporter.run import ExportRun
 from ..importer.run import ImportRun
 
@@ -235,6 +240,7 @@ class MarketplaceAccount(models.Model):
                     "paid": status.paid
                     if status.paid is not None
                     else code in DEFAULT_PAID_STATUSES.get(self.backend, ()),
+                    "refunded": code in DEFAULT_REFUNDED_STATUSES.get(self.backend, ()),
                     "rank": rank,
                     **Mapping._flags_values(flags),
                 }

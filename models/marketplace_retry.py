@@ -3,7 +3,11 @@ from odoo.exceptions import AccessError, UserError
 
 from .marketplace_account import MANAGER_GROUP
 
-RETRY_STATES = [("pending", "To Retry"), ("ignored", "Ignored")]
+RETRY_STATES = [
+    ("pending", "To Retry"),
+    ("manual", "Waits For Retry Now"),
+    ("ignored", "Ignored"),
+]
 
 
 class MarketplaceRetry(models.Model):
@@ -37,8 +41,10 @@ class MarketplaceRetry(models.Model):
         required=True,
         readonly=True,
         tracking=True,
-        help="To Retry: every import run fetches the order again by its id. Ignored: left alone "
-        "until someone restores it.",
+        help="To Retry: every import run fetches the order again by its id. Waits For Retry Now: "
+        "only a change on the shop can mend it (a malformed order, one the shop does not find): "
+        "fetched again when someone presses Retry Now. Ignored: left alone until someone "
+        "restores it.",
     )
     alert_sent = fields.Boolean(
         readonly=True, help="The responsible person got an activity about this order."
@@ -84,6 +90,8 @@ class MarketplaceRetry(models.Model):
     def action_ignore(self):
         """Stop retrying (an order the shop will never send right, a test order): managers."""
         self._check_manager()
+        if self.filtered(lambda r: r.state == "ignored"):
+            raise UserError(_("These orders are ignored already."))
         self.sudo().write({"state": "ignored"})
         self.activity_unlink(["mail.mail_activity_data_todo"])
 

@@ -92,6 +92,11 @@ class MarketplaceStatusMapping(models.Model):
         string="Shop: Validated",
         help="PrestaShop's 'logable' flag: the order counts as a valid sale on the shop.",
     )
+    refunded = fields.Boolean(
+        help="The shop has given the buyer's money back in this status (PrestaShop 'Refunded'): "
+        "the order's payment entries get a refund payment, or, where Odoo keeps the order "
+        "(delivered or invoiced), an activity asks a person.",
+    )
     change_status_to = fields.Many2one(
         "marketplace.status.mapping",
         domain="[('account_id', '=', account_id), ('id', '!=', id)]",

@@ -85,10 +85,15 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         if not self.marketplace_sale_order_id:
             return super()._create_payment(**extra_create_values)
+        # booked where the order's invoice books the receivable (a fiscal position may map it),
+        # for the invoice's customer: both meet when they are matched
+        partner, receivable = self.marketplace_sale_order_id._marketplace_payment_target()
         values = {
             "date": self.marketplace_payment_date or fields.Date.context_today(self),
             "memo": self._marketplace_memo(),
             "payment_reference": self.marketplace_order_ref,
+            "partner_id": partner.id,
+            **({"destination_account_id": receivable.id} if receivable else {}),
             **extra_create_values,
         }
         if self.marketplace_account_id.payment_posting == "draft":

@@ -4,7 +4,7 @@ set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MODULE=sale_marketplace_connector
-BASE_MODULES=sale_management,sale_stock,stock_delivery,account,base_vat
+BASE_MODULES=sale_management,sale_stock,stock_delivery,account,base_vat,l10n_de
 
 # Everything the scripts build lives here, outside the repository (override with SMC_HOME).
 SMC_HOME=${SMC_HOME:-$HOME/.cache/sale_marketplace_connector}

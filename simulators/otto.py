@@ -98,6 +98,7 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
         prices=None,
         payment_method=None,
         delivery_fee=_UNSET,
+        delivery_fee_vat_rate=None,
         discount=_UNSET,
         discount_shape="matching",
         weee_pickup=None,
@@ -110,7 +111,8 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
     ):
         """Add an order dated at the clock. ``items``: [(sku, qty)] (unknown SKUs get a made-up
         product priced from ``prices`` or 19.99); ``item_statuses``: one status per position
-        item; ``discount_shape``: how a discount shows (otto_orders.DISCOUNT_SHAPES);
+        item; ``delivery_fee_vat_rate``: the fee's VAT rate (default the highest of the items');
+        ``discount_shape``: how a discount shows (otto_orders.DISCOUNT_SHAPES);
         ``delivery``: buyer fields of a different delivery address; other keywords set buyer
         fields (first_name, last_name, email, phone, company, street, house_number, addition,
         zip_code, city, salutation). Returns the payload."""
@@ -140,6 +142,7 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
                 payment_method=payment_method,
                 currency=currency,
                 delivery_fee=fee,
+                delivery_fee_vat_rate=delivery_fee_vat_rate,
                 discount=rebate,
                 discount_shape=discount_shape,
                 weee_pickup=weee_pickup,

@@ -118,6 +118,7 @@ def build_order(
     payment_method,
     currency="EUR",
     delivery_fee=None,
+    delivery_fee_vat_rate=None,
     discount=None,
     discount_shape="matching",
     weee_pickup=None,
@@ -175,7 +176,7 @@ def build_order(
                 "name": "DELIVERY_FEE_STANDARD",
                 "deliveryFeeAmount": amount(delivery_fee, currency),
                 "positionItemIds": list(item_ids),
-                "vatRate": top_rate,
+                "vatRate": top_rate if delivery_fee_vat_rate is None else delivery_fee_vat_rate,
             }
         )
     shares = {}

@@ -20,6 +20,9 @@ class MarketplaceImportCase(TransactionCase):
     backend = None
     simulator_class = None
     catalog_language = "de"
+    # "de_skr03": the tests run in a new German company with Odoo's SKR03 chart of accounts (its
+    # receivable, outstanding receipts and VAT 19 % / 7 % taxes), as a German merchant has it
+    chart_template = None
 
     @classmethod
     def setUpClass(cls):
@@ -31,7 +34,14 @@ class MarketplaceImportCase(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
         cls.taxes = {}
-        for rate in (19, 7, 20, 5.5):
+        if cls.chart_template:
+            cls.company = cls._company_with_chart(cls.chart_template)
+            chart = cls.env["account.chart.template"].with_company(cls.company)
+            cls.taxes = {
+                19: chart.ref(f"tax_ust_19_{cls.chart_template[3:]}"),
+                7: chart.ref(f"tax_ust_7_{cls.chart_template[3:]}"),
+            }
+        for rate in {19, 7, 20, 5.5} - set(cls.taxes):
             cls.taxes[rate] = cls.env["account.tax"].create(
                 {
                     "name": f"Test VAT {rate}%",
@@ -68,6 +78,24 @@ class MarketplaceImportCase(TransactionCase):
                 "shop_timezone": "Europe/Paris",
             }
         )
+
+    @classmethod
+    def _company_with_chart(cls, template):
+        """A new German company with ``template`` loaded (about 6 s), the tests' company."""
+        company = cls.env["res.company"].create(
+            {
+                "name": "Haushaltswaren Test GmbH",
+                "country_id": cls.env.ref("base.de").id,
+                "currency_id": cls.env.ref("base.EUR").id,
+                "street": "Große Elbstraße 145",
+                "zip": "22767",
+                "city": "Hamburg",
+            }
+        )
+        cls.env.user.write({"company_ids": [(4, company.id)], "company_id": company.id})
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[company.id]))
+        cls.env["account.chart.template"].try_loading(template, company, install_demo=False)
+        return company
 
     @classmethod
     def _request_handler(cls, session, request, /, **kwargs):

@@ -39,8 +39,10 @@ class TestOttoItems(MarketplaceImportCase):
                     lambda line: line.product_id == self.account.discount_product_id
                 )
                 if shape == "initial_only":
-                    # the items are at their full price: the discount is a line of its own
-                    self.assertEqual(discount_lines.price_unit, -6.0)
+                    # the items are at their full price: the discount is a line of its own,
+                    # split over the 19 % lamps and the 7 % coffee (issue 16: VAT per rate)
+                    self.assertEqual(round(sum(discount_lines.mapped("price_unit")), 2), -6.0)
+                    self.assertEqual(sorted(discount_lines.tax_id.mapped("amount")), [7, 19])
                 else:
                     # the reduced item prices already hold the discount: no second one
                     self.assertFalse(discount_lines)

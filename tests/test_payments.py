@@ -212,23 +212,39 @@ class TestOttoPayments(PaymentCaseMixin, MarketplaceImportCase):
         self.fetch(since=self.sim.clock.replace(tzinfo=None) - timedelta(days=1))
         self.assertEqual(len(self.payments(self.sale(raw["salesOrderId"]))), 2)
 
-    def test_cancelled_before_invoicing_cancels_the_entry(self):
+    def test_cancelled_before_invoicing_refunds_the_entry(self):
+        # issue 16 changed this rule: a posted entry is never cancelled (Odoo's cancellation
+        # resets it to draft), a refund payment gives the money back
         raw = self.add()
         self.fetch()
         payment = self.payments(self.sale(raw["salesOrderId"]))
+        move = payment.move_id
         self.sim.advance(3600)
         self.sim.set_status(raw["salesOrderId"], "CANCELLED_BY_PARTNER")
         run = self.fetch()
         sale = self.sale(raw["salesOrderId"])
         self.assertEqual(sale.state, "cancel")
-        payment.invalidate_recordset()
-        self.assertEqual(payment.state, "canceled")
-        self.assertEqual(payment.move_id.state, "cancel")
-        self.assertEqual(payment.payment_transaction_id.state, "cancel")
+        first, refund = self.payments(sale)
+        self.assertEqual(first, payment)
+        self.assertIn(first.state, ("in_process", "paid"))
+        self.assertEqual((first.move_id, move.state), (move, "posted"))
+        self.assertEqual(first.payment_transaction_id.state, "done")
+        self.assertEqual(
+            (refund.payment_type, refund.amount, refund.move_id.state),
+            ("outbound", payment.amount, "posted"),
+        )
+        self.assertEqual(refund.source_payment_id, payment)
+        # the refund is matched with the payment it gives back: nothing left open
+        self.assertTrue(first.is_reconciled)
+        self.assertTrue(refund.is_reconciled)
         self.assertEqual(sale.amount_paid, 0)
-        self.assertIn("not reconciled yet: cancelled", payment.message_ids[0].body)
-        self.assertIn(payment.name, self.line_of(run, raw["salesOrderId"]).message)
+        self.assertIn("never edited nor cancelled", payment.message_ids[0].body)
+        self.assertIn(refund.name, self.line_of(run, raw["salesOrderId"]).message)
         self.assertFalse(payment.activity_ids)
+        # nothing more on the next import
+        self.sim.advance(60)
+        self.fetch(since=self.sim.clock.replace(tzinfo=None) - timedelta(days=1))
+        self.assertEqual(len(self.payments(self.sale(raw["salesOrderId"]))), 2)
 
     def test_cancelled_after_reconciliation_asks_a_person(self):
         responsible = self.env["res.users"].create({"name": "Greta", "login": "greta@example.de"})
@@ -468,15 +484,22 @@ class TestShopPayments(PaymentCaseMixin, PrestaShopOrders, MarketplaceImportCase
         self.sim.set_status(refunded["id"], 7)
         self.sim.set_status(cancelled["id"], 6)
         run = self.fetch()
-        # refunded: not a cancellation, the entry stays and a person decides
+        # issue 16 changed both rules: no posted entry is edited or cancelled
+        # refunded (not delivered nor invoiced): the money went back, a refund payment says so
         kept.invalidate_recordset()
         self.assertEqual(kept.state, "in_process")
-        self.assertEqual(kept.activity_ids.summary, "Marketplace order no longer paid")
-        self.assertIn("does not count as paid", self.line_of(run, refunded["id"]).message)
-        # cancelled: the entry nobody reconciled is cancelled
+        first, refund = self.payments(self.sale(refunded["id"]))
+        self.assertEqual(first, kept)
+        self.assertEqual((refund.payment_type, refund.amount), ("outbound", kept.amount))
+        self.assertIn(refund.name, self.line_of(run, refunded["id"]).message)
+        self.assertIn("got the money back", self.line_of(run, refunded["id"]).message)
+        # cancelled: the entry stays, a refund payment gives the money back
         dropped.invalidate_recordset()
-        self.assertEqual(dropped.state, "canceled")
+        self.assertIn(dropped.state, ("in_process", "paid"))
+        self.assertEqual(dropped.move_id.state, "posted")
         self.assertEqual(self.sale(cancelled["id"]).state, "cancel")
+        refund = self.payments(self.sale(cancelled["id"]))[1]
+        self.assertEqual((refund.payment_type, refund.amount), ("outbound", dropped.amount))
         self.assertIn("cancelled", self.line_of(run, cancelled["id"]).message)
 
     def test_load_statuses_reads_the_paid_flag(self):

@@ -90,7 +90,14 @@ class TestPaymentAccess(PaymentCaseMixin, MarketplaceImportCase):
                 self.assertNotIn(self.vendor_payment, visible)
                 payment = self.payment.with_user(user)
                 self.assertEqual(payment.amount, self.payment.amount)
-                self.assertEqual(payment.payment_transaction_id.state, "done")
+                # issue 16: salespeople read no transaction themselves (as without the add-on);
+                # the order shows them its connector transactions
+                with self.assertRaises(AccessError):
+                    payment.payment_transaction_id.read(["state"])
+                self.assertIn(
+                    payment.payment_transaction_id.sudo().reference,
+                    self.sale_order.with_user(user).marketplace_transactions_html,
+                )
                 self.assertEqual(
                     self.sale_order.with_user(user).transaction_ids,
                     self.payment.payment_transaction_id,
