@@ -340,4 +340,10 @@ def parse_order(raw):
         raw=raw,
     )
     result.total = result.computed_total
+    if result.total < 0:
+        taken = sum((discount.amount for discount in discounts), Decimal(0))
+        order.fail(
+            "initialDiscounts",
+            f"{taken} are more than the items and delivery fees ({result.total + taken})",
+        )
     return result

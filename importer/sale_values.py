@@ -198,8 +198,14 @@ class SaleOrderBuilder:
                         amount=charge.amount,
                     )
                 )
-        if order.total < 0:
-            refuse(env._("The order's total %s is negative.", order.total))
+        if order.total < 0 or order.computed_total < 0:
+            refuse(
+                env._(
+                    "The order's total %s is negative: its discounts are more than its items "
+                    "and fees.",
+                    min(order.total, order.computed_total),
+                )
+            )
 
     def order_values(self, order, partners, product_lines, fiscal_position):
         """Return the values of the order and the warnings about its taxes.

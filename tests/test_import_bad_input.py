@@ -2,8 +2,13 @@
 the merchant's words, text with NUL comes in without it (and a warning), a negative item is
 refused; the other orders of the page come in."""
 
+from datetime import datetime
+from decimal import Decimal
+
 from odoo.tests import tagged
 
+from ..clients.records import Address, Charge, Order, OrderLine, OrderPage
+from ..importer.order_sync import OrderSync
 from ..simulators import OttoSimulator
 from .common import CsCartOrders, MarketplaceImportCase, PrestaShopOrders
 
@@ -60,6 +65,55 @@ class TestOttoBadInput(BadInputCase):
         self.assertIn("Control characters (such as NUL) removed from the shop's text", line.message)
         self.assertIn("invoice address: firstName", line.message)
         self.assertIn("invoice address: city", line.message)
+
+    def test_importer_refuses_what_no_sales_order_can_be_made_of(self):
+        """The importer's own guard, whatever a client lets through: no order without lines,
+        no negative item, no impossible quantity, no total below nothing."""
+
+        def order(number, lines, discounts=()):
+            return Order(
+                backend="otto",
+                order_id=f"guard-{number}",
+                order_ref=f"GUARD{number}",
+                status="PROCESSABLE",
+                order_date=datetime(2026, 11, 20, 10, 0),
+                changed_at=datetime(2026, 11, 20, 10, 0),
+                currency="EUR",
+                total=Decimal(0),
+                lines=lines,
+                discounts=list(discounts),
+                invoice_address=Address(first_name="Anna", last_name="Klein", country_code="DE"),
+                raw={"salesOrderId": f"guard-{number}"},
+            )
+
+        def line(quantity, price):
+            return OrderLine("LED-DESK-01", "Lamp", Decimal(quantity), Decimal(price))
+
+        orders = [
+            order(1, []),
+            order(2, [line(1, "10.00"), line(2, "-5.00")]),
+            order(3, [line("0.5", "10.00")]),
+            order(4, [line(1, "10.00")], [Charge("Coupon", Decimal("15.00"))]),
+        ]
+        for each in orders:
+            each.total = each.computed_total
+        outcomes = OrderSync(self.account, None).process_page(OrderPage(orders=orders))
+        self.assertEqual([o.result for o in outcomes], ["failed"] * 4)
+        self.assertEqual(
+            [o.message for o in outcomes],
+            [
+                "The order has no items: there is nothing to sell.",
+                "Item 2 (LED-DESK-01): the price -5.00 is negative. A shop discount is a "
+                "discount, never a negative item.",
+                "Item 1 (LED-DESK-01): 0.5 is not a number of units (whole, at least 1).",
+                "The order's total -5.00 is negative: its discounts are more than its items and "
+                "fees.",
+            ],
+        )
+        self.assertFalse([o for o in outcomes if o.retryable])
+        self.assertFalse(
+            self.env["sale.order"].search([("marketplace_order_id", "like", "guard-")])
+        )
 
     def test_negative_item_is_refused_with_the_reason(self):
         raw = self.add(items=[("LED-DESK-01", 1), ("KB-BIO-1KG", 1)])
