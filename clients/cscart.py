@@ -216,10 +216,13 @@ def parse_order(raw, currency):
     lines = []
     for product in products:
         sku = product.text("product_code")
+        name = product.text("product", size="long") or sku
+        if not name:
+            product.fail("product_code", "missing, and no product name either")
         lines.append(
             OrderLine(
                 sku=sku,
-                name=product.text("product", size="long") or sku,
+                name=name,
                 quantity=product.quantity("amount"),
                 unit_price=product.money("price", item=True),
                 item_ids=[product.text("item_id", size="id")],

@@ -328,12 +328,15 @@ def parse_order(raw, addresses, customers, country_codes, currencies, tz_name):
         order.fail("order_rows", "missing (the order has no products)")
     lines = []
     for row in rows:
-        sku = row.text("product_reference")
+        sku, ean = row.text("product_reference"), row.text("product_ean13", size="id")
+        name = row.text("product_name", size="long") or sku or ean
+        if not name:
+            row.fail("product_reference", "missing, and no product_name or product_ean13 either")
         lines.append(
             OrderLine(
                 sku=sku,
-                ean=row.text("product_ean13", size="id"),
-                name=row.text("product_name", size="long") or sku,
+                ean=ean,
+                name=name,
                 quantity=row.quantity("product_quantity"),
                 unit_price=row.money("unit_price_tax_incl", item=True),
                 item_ids=[row.text("id", size="id")],

@@ -88,10 +88,11 @@ class ImportPropertyCase(MarketplaceImportCase):
         self.assertNotIn("unexpected error", outcome.message)
         for words in hostile.RAW_PYTHON:
             self.assertNotIn(words, outcome.message)
-        # the log line is written whatever the payload held (no NUL reaches PostgreSQL)
-        line = self.env["marketplace.run.line"].create(outcome.log_values(self.run_log.id))
-        line.flush_recordset()
-        if outcome.sale_order_id:
+        if outcome.result != "unchanged":  # (the run logs no unchanged order)
+            # the log line is written whatever the payload held (no NUL reaches PostgreSQL)
+            line = self.env["marketplace.run.line"].create(outcome.log_values(self.run_log.id))
+            line.flush_recordset()
+        if outcome.result == "created":
             self.check_sale(self.env["sale.order"].browse(outcome.sale_order_id), page.orders[0])
         self.check_no_orphans()
         return outcome.result
