@@ -197,8 +197,9 @@ class MarketplaceAccount(models.Model):
     log_retention_days = fields.Integer(
         string="Keep Import Logs (days)",
         default=90,
-        help="Import runs older than this are deleted by Odoo's daily clean-up, with the shop "
-        "payloads (personal data) their failed orders kept.",
+        help="Runs (imports and updates sent) older than this are deleted by Odoo's daily "
+        "clean-up, with the shop payloads (personal data) they kept; updates sent to the shop "
+        "(or not needed) this long ago forget their request and answer.",
     )
     # Payment entries (importer/payments.py)
     payment_create = fields.Boolean(
