@@ -256,7 +256,7 @@ def parse_order(raw):
     order_id = order.text("salesOrderId", required=True, size="id")
     items = order.children("positionItems", "position item")
     if not items:
-        order.fail("positionItems", "is empty (the order has no position item)")
+        order.fail("positionItems", "is empty (the order has no position items)")
     states = {}
     for item in items:
         state = item.text("fulfillmentStatus", required=True, size="id")
