@@ -182,6 +182,7 @@ def rank_from_flags(flags):
             return rank
     return 10
 
+
 # The statuses in which the shop has given the buyer's money back (payment entries: a refund
 # payment, or an activity where Odoo keeps the order). PrestaShop 7 "Refunded"; OTTO refunds
 # position items one by one (RETURNED items, see importer/payments.py).

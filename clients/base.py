@@ -24,6 +24,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from .errors import (
     AuthenticationError,
     BadPayloadError,
+    MalformedOrderError,
     OutcomeUnknownError,
     RateLimitError,
     RequestError,
@@ -301,19 +302,24 @@ class BaseClient:
         for raw in raws:
             try:
                 page.orders.append(parse(raw))
+            except MalformedOrderError as exc:
+                page.failures.append(self._malformed(raw, identify, str(exc)))
             except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
-                order_id, order_ref, changed_at, status = identify(raw)
-                page.failures.append(
-                    OrderFailure(
-                        order_id=order_id,
-                        order_ref=order_ref,
-                        message=f"Malformed order in the shop's answer: {describe_error(exc)}",
-                        raw=raw if isinstance(raw, dict) else {"value": raw},
-                        changed_at=changed_at,
-                        status=status,
-                    )
-                )
+                # a reading the parser does not guard yet: still a failure of this order alone
+                _logger.warning("Unguarded reading of a %s order", self.backend, exc_info=True)
+                page.failures.append(self._malformed(raw, identify, describe_error(exc)))
         return page
+
+    def _malformed(self, raw, identify, reason):
+        order_id, order_ref, changed_at, status = identify(raw)
+        return OrderFailure(
+            order_id=order_id,
+            order_ref=order_ref,
+            message=f"Malformed order in the shop's answer: {reason}",
+            raw=raw if isinstance(raw, dict) else {"value": raw},
+            changed_at=changed_at,
+            status=status,
+        )
 
     def _select_page(self, raws, identify, select, read):
         """The page of ``raws``: those ``select`` wants (all without ``select``) read in full by

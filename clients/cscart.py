@@ -17,7 +17,8 @@ from requests.auth import HTTPBasicAuth
 from .base import BaseClient
 from .cscart_export import CsCartExportMixin
 from .errors import AuthenticationError, BadPayloadError, MarketplaceError, OrderDataError
-from .parsing import text, to_decimal, to_money, unix_to_utc, utc_to_unix
+from .parsing import id_text, text, unix_to_utc, utc_to_unix
+from .reader import read_order
 from .records import Address, Charge, Order, OrderFailure, OrderLine, OrderPage, ShopStatus
 
 # A date no order has changed at yet: a CS-Cart that filters by change date lists nothing then.
@@ -46,7 +47,13 @@ class CsCartClient(CsCartExportMixin, BaseClient):
         answer = self._request("GET", "/orders", params=params)
         if not isinstance(answer, dict) or not isinstance(answer.get("orders", []), list):
             raise BadPayloadError("GET /api/2.0/orders: the answer has no list of orders")
-        total = int((answer.get("params") or {}).get("total_items") or 0)
+        params = answer.get("params")
+        try:
+            total = int((params if isinstance(params, dict) else {}).get("total_items") or 0)
+        except (TypeError, ValueError) as exc:
+            raise BadPayloadError(
+                "GET /api/2.0/orders: params.total_items of the answer is not a number"
+            ) from exc
         return answer.get("orders") or [], total
 
     def test_connection(self):
@@ -167,79 +174,91 @@ def identify_order(raw):
         changed_at = unix_to_utc(raw["updated_at"]) if raw.get("updated_at") else None
     except (TypeError, ValueError, OverflowError, OSError):
         changed_at = None
-    order_id = text(raw.get("order_id"))
-    return order_id, order_id, changed_at, text(raw.get("status"))
+    order_id = id_text(raw.get("order_id"))
+    return order_id, order_id, changed_at, id_text(raw.get("status"))
 
 
 def _timestamp(summary):
     try:
         return int(float(text(summary.get("timestamp"))))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
-def _address(raw, prefix):
+def _address(order, prefix):
+    """CS-Cart's addresses are fields of the order: ``b_...`` billing, ``s_...`` shipping."""
     return Address(
-        first_name=text(raw.get(f"{prefix}firstname")),
-        last_name=text(raw.get(f"{prefix}lastname")),
-        company=text(raw.get("company")),
-        street=text(raw.get(f"{prefix}address")),
-        street2=text(raw.get(f"{prefix}address_2")),
-        zip=text(raw.get(f"{prefix}zipcode")),
-        city=text(raw.get(f"{prefix}city")),
-        country_code=text(raw.get(f"{prefix}country")).upper(),
-        phone=text(raw.get(f"{prefix}phone")) or text(raw.get("phone")),
-        email=text(raw.get("email")),
+        first_name=order.text(f"{prefix}firstname"),
+        last_name=order.text(f"{prefix}lastname"),
+        company=order.text("company"),
+        street=order.text(f"{prefix}address"),
+        street2=order.text(f"{prefix}address_2"),
+        zip=order.text(f"{prefix}zipcode"),
+        city=order.text(f"{prefix}city"),
+        country_code=order.text(f"{prefix}country", size="id").upper(),
+        phone=order.text(f"{prefix}phone") or order.text("phone"),
+        email=order.text("email"),
     )
 
 
 def parse_order(raw, currency):
-    """Turn one CS-Cart order detail into an ``Order``. Its amounts are in the store's primary
-    currency (``secondary_currency`` is only what the buyer saw), which the API does not give
-    with the order: ``currency`` is the account's shop currency."""
-    products = raw["products"]
-    if isinstance(products, dict):
-        products = list(products.values())
+    """Turn one CS-Cart order detail into an ``Order``; a field that cannot be read raises a
+    ``MalformedOrderError`` naming it. Its amounts are in the store's primary currency
+    (``secondary_currency`` is only what the buyer saw), which the API does not give with the
+    order: ``currency`` is the account's shop currency."""
+    order = read_order(raw)
+    order_id = order.text("order_id", required=True, size="id")
+    products = order.children("products", "product", allow_map=True)
     if not products:
-        raise ValueError("the order has no products")
-    lines = [
-        OrderLine(
-            sku=text(product.get("product_code")),
-            name=text(product.get("product")) or text(product.get("product_code")),
-            quantity=to_decimal(product["amount"], "amount"),
-            unit_price=to_money(product["price"], "price"),
-            item_ids=[text(product.get("item_id"))],
+        order.fail("products", "is empty (the order has no products)")
+    lines = []
+    for product in products:
+        sku = product.text("product_code")
+        name = product.text("product", size="long") or sku
+        if not name:
+            product.fail("product_code", "missing, and no product name either")
+        lines.append(
+            OrderLine(
+                sku=sku,
+                name=name,
+                quantity=product.quantity("amount"),
+                unit_price=product.money("price", item=True),
+                item_ids=[product.text("item_id", size="id")],
+            )
         )
-        for product in products
-    ]
-    shipping = to_money(raw.get("shipping_cost") or 0, "shipping_cost")
-    discount = to_money(raw.get("subtotal_discount") or 0, "subtotal_discount")
-    payment = raw.get("payment_method")
-    payment_name = text(payment.get("payment")) if isinstance(payment, dict) else text(payment)
-    user_id = text(raw.get("user_id"))
-    email = text(raw.get("email"))
-    invoice = _address(raw, "b_")
-    delivery = _address(raw, "s_")
+    shipping = order.money("shipping_cost", required=False, default=Decimal(0))
+    discount = order.money("subtotal_discount", required=False, default=Decimal(0))
+    if isinstance(order.raw("payment_method"), dict | list):
+        payment = order.child("payment_method", "payment method")
+        payment_name = payment.text("payment") if payment else ""
+    else:
+        payment_name = order.text("payment_method")
+    user_id = order.text("user_id", size="id")
+    email = order.text("email")
+    invoice = _address(order, "b_")
+    delivery = _address(order, "s_")
     if not invoice.street and delivery.street:
         invoice = delivery
     if not delivery.street:
         delivery = invoice
+    order_date = order.unix_date("timestamp")
     return Order(
         backend="cscart",
-        order_id=text(raw["order_id"]),
-        order_ref=text(raw["order_id"]),
-        status=text(raw["status"]),
-        order_date=unix_to_utc(raw["timestamp"]),
-        changed_at=unix_to_utc(raw.get("updated_at") or raw["timestamp"]),
+        order_id=order_id,
+        order_ref=order_id,
+        status=order.text("status", required=True, size="id"),
+        order_date=order_date,
+        changed_at=order.unix_date("updated_at", required=False) or order_date,
         currency=currency,
-        total=to_money(raw["total"], "total"),
+        total=order.money("total"),
         lines=lines,
         shipping=[Charge("Shipping", shipping)] if shipping else [],
-        discounts=[Charge("Discount", discount)] if discount > Decimal(0) else [],
+        discounts=[Charge("Discount", discount)] if discount else [],
         invoice_address=invoice,
         delivery_address=delivery,
         customer_key=user_id if user_id and user_id != "0" else email.lower(),
-        payment_method=payment_name or text(raw.get("payment_id")),
-        shop_id=text(raw.get("company_id")),
+        payment_method=payment_name or order.text("payment_id", size="id"),
+        shop_id=order.text("company_id", size="id"),
+        cleaned_fields=order.cleaned,
         raw=raw,
     )

@@ -55,3 +55,12 @@ class RequestError(MarketplaceError):
 
 class OrderDataError(BadPayloadError):
     """One order of an answer is incomplete or malformed; the other orders are fine."""
+
+
+class MalformedOrderError(OrderDataError, ValueError):
+    """A field of an order is missing, of the wrong kind or out of bounds. The message names the
+    field and says what is wrong ("position item 2: product missing"); ``field`` is its place."""
+
+    def __init__(self, message, *, field="", **kwargs):
+        super().__init__(message, **kwargs)
+        self.field = field

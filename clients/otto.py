@@ -14,7 +14,8 @@ from .base import BaseClient
 from .countries import to_alpha2
 from .errors import BadPayloadError, OrderDataError
 from .otto_export import OttoExportMixin
-from .parsing import iso_to_utc, text, to_decimal, to_money, utc_to_iso
+from .parsing import id_text, text, utc_to_iso
+from .reader import read_order, shown
 from .records import Address, Charge, Order, OrderLine, ShopStatus
 
 ITEM_STATES = (
@@ -100,10 +101,10 @@ class OttoClient(OttoExportMixin, BaseClient):
 
     def get_order(self, reference):
         raw = self._request("GET", f"/v4/orders/{reference.strip()}")
-        try:
-            return parse_order(raw)
-        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
-            raise OrderDataError(f"Order {reference}: malformed answer ({exc})") from exc
+        page = self._make_page([raw], parse_order, identify_order)
+        if page.failures:
+            raise OrderDataError(f"Order {reference}: {page.failures[0].message}")
+        return page.orders[0]
 
     def list_statuses(self):
         return [
@@ -133,18 +134,31 @@ def identify_order(raw):
         status = bucket_status(raw.get("positionItems") or [])
     except (TypeError, ValueError, AttributeError):
         status = ""
-    order_id = text(raw.get("salesOrderId"))
-    return order_id, text(raw.get("orderNumber")) or order_id, changed_at, status
+    order_id = id_text(raw.get("salesOrderId"))
+    return order_id, id_text(raw.get("orderNumber")) or order_id, changed_at, status
 
 
 def order_changed_at(raw):
-    lifecycle = (raw.get("orderLifecycleInformation") or {}).get("lifecycleChangeDate")
-    return iso_to_utc(lifecycle or raw.get("lastModifiedDate") or raw["orderDate"])
+    return _changed_at(read_order(raw))
+
+
+def _changed_at(order):
+    """The order's last change: its lifecycle change date, else its last modification, else the
+    order date."""
+    lifecycle = order.child("orderLifecycleInformation")
+    if lifecycle is not None and lifecycle.has("lifecycleChangeDate"):
+        return lifecycle.iso_date("lifecycleChangeDate")
+    if order.has("lastModifiedDate"):
+        return order.iso_date("lastModifiedDate")
+    return order.iso_date("orderDate")
 
 
 def bucket_status(items):
     """The order's status as OTTO's BUCKET mode sees it."""
-    states = {item.get("fulfillmentStatus") for item in items if isinstance(item, dict)}
+    return _bucket({item.get("fulfillmentStatus") for item in items if isinstance(item, dict)})
+
+
+def _bucket(states):
     for state in ("ANNOUNCED", "PROCESSABLE", "SENT", "RETURNED"):
         if state in states:
             return state
@@ -155,63 +169,58 @@ def bucket_status(items):
     raise ValueError("the order has no position item with a known fulfillment status")
 
 
-def parse_address(raw):
-    if not raw:
+def parse_address(order, key, label):
+    address = order.child(key, label, what="an address")
+    if address is None:
         return None
     street = " ".join(
-        part for part in (text(raw.get("street")), text(raw.get("houseNumber"))) if part
+        part for part in (address.text("street"), address.text("houseNumber")) if part
     )
     # OTTO has no company field: a company buyer comes with the salutation COMPANY and its name
     # in the address addition
-    is_company = raw.get("salutation") == "COMPANY"
+    is_company = address.text("salutation") == "COMPANY"
+    addition = address.text("addition")
     return Address(
-        first_name=text(raw.get("firstName")),
-        last_name=text(raw.get("lastName")),
-        company=text(raw.get("addition")) if is_company else "",
+        first_name=address.text("firstName"),
+        last_name=address.text("lastName"),
+        company=addition if is_company else "",
         street=street,
-        street2="" if is_company else text(raw.get("addition")),
-        zip=text(raw.get("zipCode")),
-        city=text(raw.get("city")),
-        country_code=to_alpha2(raw.get("countryCode")),
-        phone=text(raw.get("phoneNumber")),
-        email=text(raw.get("email")),
+        street2="" if is_company else addition,
+        zip=address.text("zipCode"),
+        city=address.text("city"),
+        country_code=to_alpha2(address.text("countryCode")),
+        phone=address.text("phoneNumber"),
+        email=address.text("email"),
     )
-
-
-def _money(value, what):
-    if not isinstance(value, dict):
-        raise ValueError(f"{what} is missing")
-    return to_money(value.get("amount"), what)
-
-
-def _rate(value):
-    return None if value in (None, "") else to_decimal(value, "vatRate")
 
 
 def item_price(item):
     """What the buyer paid for one position item: ``itemValueReducedGrossPrice`` where OTTO gives
     one (a reduction, e.g. a partner discount, already taken off), else ``itemValueGrossPrice``.
-    Returns (price paid, reduction included in it)."""
-    gross = _money(item["itemValueGrossPrice"], "itemValueGrossPrice")
-    reduced = item.get("itemValueReducedGrossPrice")
-    if not isinstance(reduced, dict) or reduced.get("amount") in (None, ""):
-        return gross, Decimal(0)
-    paid = _money(reduced, "itemValueReducedGrossPrice")
-    if paid > gross or paid < 0:
-        raise ValueError(
-            f"itemValueReducedGrossPrice {paid} is not between 0 and itemValueGrossPrice {gross}"
+    Returns (price paid, reduction included in it, currency)."""
+    gross, currency = item.money_object("itemValueGrossPrice", item=True)
+    reduced = item.child("itemValueReducedGrossPrice", what="an amount with its currency")
+    if reduced is None or not reduced.has("amount"):
+        return gross, Decimal(0), currency
+    paid, __ = item.money_object("itemValueReducedGrossPrice", item=True)
+    if paid > gross:
+        item.fail(
+            "itemValueReducedGrossPrice",
+            f"{paid} is not between 0 and itemValueGrossPrice {gross}",
         )
-    return paid, gross - paid
+    return paid, gross - paid, currency
 
 
-def remaining_discounts(raw_discounts, reductions, active_ids):
+def remaining_discounts(discounts, reductions, active_ids):
     """The initial discounts as order lines, each counted once: the part of a discount already
     taken off its items' reduced prices (``reductions``: item id -> reduction left to match) is
-    not taken off again. A discount on cancelled items only is gone with them."""
+    not taken off again. A discount on cancelled items only is gone with them. OTTO does not say
+    the sign of ``discountAmount``: a discount is taken off whichever sign it comes with."""
     charges = []
-    for discount in raw_discounts:
-        amount = abs(_money(discount.get("discountAmount"), "discountAmount"))
-        item_ids = [text(i) for i in discount.get("positionItemIds") or []]
+    for discount in discounts:
+        amount, __ = discount.money_object("discountAmount", negative=True)
+        amount = abs(amount)
+        item_ids = discount.ids("positionItemIds")
         if item_ids and not any(i in active_ids for i in item_ids):
             continue
         covered = Decimal(0)
@@ -224,11 +233,9 @@ def remaining_discounts(raw_discounts, reductions, active_ids):
         if amount > covered:
             charges.append(
                 Charge(
-                    name=text(discount.get("discountName"))
-                    or text(discount.get("name"))
-                    or "Discount",
+                    name=discount.text("discountName") or discount.text("name") or "Discount",
                     amount=amount - covered,
-                    vat_rate=_rate(discount.get("vatRate")),
+                    vat_rate=discount.rate("vatRate"),
                     item_ids=item_ids,
                 )
             )
@@ -236,79 +243,85 @@ def remaining_discounts(raw_discounts, reductions, active_ids):
 
 
 def parse_order(raw):
-    """Turn one OTTO order into an ``Order``.
+    """Turn one OTTO order into an ``Order``; a field that cannot be read raises a
+    ``MalformedOrderError`` naming it.
 
     One rule for prices: a position item costs what the buyer paid for it (``item_price``); an
     initial discount becomes a discount line only for what the items' reduced prices do not
     already include. Cancelled items are left out of the lines, with the fees and discounts that
     concern only them (all items when every one is cancelled: the order is then cancelled).
     """
-    items = raw["positionItems"]
-    if not isinstance(items, list) or not items:
-        raise ValueError("the order has no position items")
-    if any(not isinstance(item, dict) for item in items):
-        raise ValueError("a position item is not an object")
-    unknown = sorted({text(item.get("fulfillmentStatus")) for item in items} - set(ITEM_STATES))
-    if unknown:
-        raise ValueError(f"unknown fulfillment status {', '.join(unknown)} of a position item")
-    status = bucket_status(items)
-    cancelled = {
-        text(item["positionItemId"])
-        for item in items
-        if item.get("fulfillmentStatus") in CANCELLED_STATES
-    }
-    active = [item for item in items if text(item["positionItemId"]) not in cancelled]
+    order = read_order(raw)
+    order_id = order.text("salesOrderId", required=True, size="id")
+    items = order.children("positionItems", "position item")
+    if not items:
+        order.fail("positionItems", "is empty (the order has no position items)")
+    states = {}
+    for item in items:
+        state = item.text("fulfillmentStatus", required=True, size="id")
+        if state not in ITEM_STATES:
+            item.fail("fulfillmentStatus", f"{shown(state)} is not a status OTTO has")
+        states[item.text("positionItemId", required=True, size="id")] = state
+    if len(states) < len(items):
+        order.fail("positionItems", "has the same positionItemId twice")
+    cancelled = {item_id for item_id, state in states.items() if state in CANCELLED_STATES}
+    active = [item for item in items if item.text("positionItemId") not in cancelled]
     currencies = set()
     lines = OrderedDict()
     reductions = {}
     for item in active or items:
-        product = item["product"]
-        item_id = text(item["positionItemId"])
-        currencies.add(text(item["itemValueGrossPrice"].get("currency")) or "EUR")
-        unit_price, reductions[item_id] = item_price(item)
-        sku = text(product.get("sku"))
-        if not sku:
-            raise ValueError("a position item has no SKU")
+        product = item.child("product", required=True)
+        item_id = item.text("positionItemId")
+        unit_price, reductions[item_id], currency = item_price(item)
+        currencies.add(currency or "EUR")
+        sku = product.text("sku", required=True)
         key = (sku, unit_price)
         line = lines.get(key)
         if line is None:
             line = lines[key] = OrderLine(
                 sku=sku,
-                ean=text(product.get("ean")),
-                name=text(product.get("productTitle")) or sku,
+                ean=product.text("ean", size="id"),
+                name=product.text("productTitle", size="long") or sku,
                 quantity=Decimal(0),
                 unit_price=unit_price,
-                vat_rate=_rate(product.get("vatRate")),
+                vat_rate=product.rate("vatRate"),
             )
         line.quantity += 1
         line.item_ids.append(item_id)
-        line.recycling = line.recycling or bool(item.get("weeePickup"))
+        line.recycling = line.recycling or item.flag("weeePickup")
     if len(currencies) > 1:
-        raise ValueError(f"the items are in several currencies: {', '.join(sorted(currencies))}")
-    kept = {text(item["positionItemId"]) for item in active or items}
+        order.fail("positionItems", f"are in several currencies: {', '.join(sorted(currencies))}")
+    kept = {item.text("positionItemId") for item in active or items}
     shipping = []
-    for fee in raw.get("initialDeliveryFees") or []:
-        item_ids = [text(i) for i in fee.get("positionItemIds") or []]
+    for fee in order.children("initialDeliveryFees", "delivery fee", required=False):
+        item_ids = fee.ids("positionItemIds")
         if item_ids and not any(i in kept for i in item_ids):
             continue  # the fee of items all cancelled is not charged
+        amount, __ = fee.money_object("deliveryFeeAmount")
         shipping.append(
             Charge(
-                name=text(fee.get("name")) or "Shipping",
-                amount=_money(fee.get("deliveryFeeAmount"), "deliveryFeeAmount"),
-                vat_rate=_rate(fee.get("vatRate")),
+                name=fee.text("name") or "Shipping",
+                amount=amount,
+                vat_rate=fee.rate("vatRate"),
                 item_ids=item_ids,
             )
         )
-    discounts = remaining_discounts(raw.get("initialDiscounts") or [], reductions, kept)
-    invoice = parse_address(raw.get("invoiceAddress"))
-    delivery = parse_address(raw.get("deliveryAddress")) or invoice
-    order = Order(
+    discounts = remaining_discounts(
+        order.children("initialDiscounts", "initial discount", required=False), reductions, kept
+    )
+    invoice = parse_address(order, "invoiceAddress", "invoice address")
+    delivery = parse_address(order, "deliveryAddress", "delivery address") or invoice
+    payment = order.child("payment", what="an object")
+    processable = [
+        item.iso_date("processableDate") for item in items if item.has("processableDate")
+    ]
+    result = Order(
         backend="otto",
-        order_id=text(raw["salesOrderId"]),
-        order_ref=text(raw.get("orderNumber")) or text(raw["salesOrderId"]),
-        status=status,
-        order_date=iso_to_utc(raw["orderDate"]),
-        changed_at=order_changed_at(raw),
+        order_id=order_id,
+        order_ref=order.text("orderNumber", size="id") or order_id,
+        status=_bucket(set(states.values())),
+        order_date=order.iso_date("orderDate"),
+        changed_at=_changed_at(order),
         currency=currencies.pop(),
         total=Decimal(0),
         lines=list(lines.values()),
@@ -317,20 +330,20 @@ def parse_order(raw):
         invoice_address=invoice,
         delivery_address=delivery,
         customer_key=invoice.email.lower() if invoice and invoice.email else "",
-        payment_method=text((raw.get("payment") or {}).get("paymentMethod")),
+        payment_method=payment.text("paymentMethod") if payment else "",
         recycling=any(line.recycling for line in lines.values()),
         cancelled_item_ids=cancelled if active else set(),
-        returned_item_ids={
-            text(item["positionItemId"])
-            for item in items
-            if item.get("fulfillmentStatus") == "RETURNED"
-        },
+        returned_item_ids={item_id for item_id, state in states.items() if state == "RETURNED"},
         # OTTO accepted the payment when the first item became processable
-        paid_at=min(
-            (iso_to_utc(item["processableDate"]) for item in items if item.get("processableDate")),
-            default=None,
-        ),
+        paid_at=min(processable, default=None),
+        cleaned_fields=order.cleaned,
         raw=raw,
     )
-    order.total = order.computed_total
-    return order
+    result.total = result.computed_total
+    if result.total < 0:
+        taken = sum((discount.amount for discount in discounts), Decimal(0))
+        order.fail(
+            "initialDiscounts",
+            f"{taken} are more than the items and delivery fees ({result.total + taken})",
+        )
+    return result

@@ -1,5 +1,6 @@
 """Small pure helpers that read the values shops send: numbers as strings, dates in many forms."""
 
+import re
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -7,6 +8,9 @@ from zoneinfo import ZoneInfo
 from dateutil.parser import isoparse
 
 CENT = Decimal("0.01")
+# Control characters but tab and line breaks, and lone surrogates (JSON's "\ud800"): PostgreSQL
+# refuses NUL in any text, and UTF-8 has no surrogates; none of them is meant to be read.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def to_decimal(value, field_name="amount"):
@@ -69,8 +73,20 @@ def utc_to_iso(moment):
     return moment.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+def clean_text(value):
+    """``value`` without control characters (line breaks and tabs stay), stripped."""
+    return CONTROL_CHARACTERS.sub("", value).strip()
+
+
+def id_text(value):
+    """An id or a number of an order as ``text`` gives it; '' for one longer than any shop's id
+    (it is not an id, and the log and the retry list must not choke on it)."""
+    value = text(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    return value if len(value) <= 100 else ""
+
+
 def text(value):
-    """A string field that may come as None, a number or a string."""
+    """A string field that may come as None, a number or a string, cleaned (``clean_text``)."""
     if value is None:
         return ""
-    return str(value).strip()
+    return clean_text(str(value))

@@ -18,9 +18,10 @@ from .errors import (
     PermissionRefusedError,
     RequestError,
 )
-from .parsing import local_to_utc, text, to_decimal, to_money, utc_to_local_text
+from .parsing import id_text, local_to_utc, text, utc_to_local_text
 from .prestashop_export import PrestaShopExportMixin
 from .prestashop_xml import record_xml, xml_answer
+from .reader import Reader, read_order, shown
 from .records import STATE_FLAGS, Address, Charge, Order, OrderLine, ShopStatus
 
 
@@ -190,13 +191,13 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
             return "", "", None, ""
         try:
             changed_at = local_to_utc(text(raw.get("date_upd")), self.shop_timezone)
-        except ValueError:
+        except (ValueError, OverflowError):
             changed_at = None
         return (
-            text(raw.get("id")),
-            text(raw.get("reference")),
+            id_text(raw.get("id")),
+            id_text(raw.get("reference")),
             changed_at,
-            text(raw.get("current_state")),
+            id_text(raw.get("current_state")),
         )
 
     def _by_id(self, resource, ids):
@@ -206,7 +207,8 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
         records = self._list(
             resource, resource, display="full", **{"filter[id]": "[" + "|".join(ids) + "]"}
         )
-        return {text(record.get("id")): record for record in records}
+        # a record that is not an object is left out: the order that needs it fails with why
+        return {text(r.get("id")): r for r in records if isinstance(r, dict)}
 
     def _load_countries(self, ids):
         missing = {i for i in ids if i and i != "0"} - set(self._countries)
@@ -223,7 +225,9 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
                 self._currencies = False
             else:
                 self._currencies = {
-                    text(r.get("id")): text(r.get("iso_code")).upper() for r in records
+                    text(r.get("id")): text(r.get("iso_code")).upper()
+                    for r in records
+                    if isinstance(r, dict)
                 }
         return self._currencies or None
 
@@ -241,6 +245,7 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
                 {flag: text(state.get(flag)) == "1" for flag in STATE_FLAGS},
             )
             for state in states
+            if isinstance(state, dict)
         ]
 
     def _write(self, method, path, node, fields, idempotent=None, **params):
@@ -277,83 +282,102 @@ def multilingual(value):
     return text(value)
 
 
-def parse_address(raw, country_codes, email=""):
-    if not raw:
+def parse_address(raw, label, country_codes, email, cleaned):
+    if raw is None:
         return None
+    address = Reader(raw, label, "an address", cleaned)
     return Address(
-        first_name=text(raw.get("firstname")),
-        last_name=text(raw.get("lastname")),
-        company=text(raw.get("company")),
-        street=text(raw.get("address1")),
-        street2=text(raw.get("address2")),
-        zip=text(raw.get("postcode")),
-        city=text(raw.get("city")),
-        country_code=country_codes.get(text(raw.get("id_country")), ""),
-        phone=text(raw.get("phone_mobile")) or text(raw.get("phone")),
+        first_name=address.text("firstname"),
+        last_name=address.text("lastname"),
+        company=address.text("company"),
+        street=address.text("address1"),
+        street2=address.text("address2"),
+        zip=address.text("postcode"),
+        city=address.text("city"),
+        country_code=country_codes.get(address.text("id_country", size="id"), ""),
+        phone=address.text("phone_mobile") or address.text("phone"),
         email=email,
-        vat=text(raw.get("vat_number")),
+        vat=address.text("vat_number"),
     )
 
 
 def parse_order(raw, addresses, customers, country_codes, currencies, tz_name):
     """Turn one PrestaShop order (with the addresses and customers read for its page) into an
-    ``Order``."""
-    customer = customers.get(text(raw.get("id_customer"))) or {}
-    email = text(customer.get("email"))
-    invoice_raw = addresses.get(text(raw.get("id_address_invoice")))
-    delivery_raw = addresses.get(text(raw.get("id_address_delivery")))
-    if not invoice_raw and not delivery_raw:
-        raise ValueError(f"address {text(raw.get('id_address_invoice'))} not found on the shop")
-    invoice = parse_address(invoice_raw or delivery_raw, country_codes, email)
-    delivery = parse_address(delivery_raw or invoice_raw, country_codes, email)
-    rows = (raw.get("associations") or {}).get("order_rows") or []
+    ``Order``; a field that cannot be read raises a ``MalformedOrderError`` naming it."""
+    order = read_order(raw)
+    order_id = order.text("id", required=True, size="id")
+    customer_id = order.text("id_customer", size="id")
+    customer = customers.get(customer_id)
+    email = ""
+    if customer is not None:
+        email = Reader(customer, "customer", "a customer", order.cleaned).text("email")
+    invoice_id = order.text("id_address_invoice", size="id")
+    delivery_id = order.text("id_address_delivery", size="id")
+    invoice_raw, delivery_raw = addresses.get(invoice_id), addresses.get(delivery_id)
+    if invoice_raw is None and delivery_raw is None:
+        order.fail("id_address_invoice", f"{shown(invoice_id)} is not an address on the shop")
+    invoice = parse_address(
+        invoice_raw if invoice_raw is not None else delivery_raw,
+        "invoice address",
+        country_codes,
+        email,
+        order.cleaned,
+    )
+    delivery = parse_address(
+        delivery_raw if delivery_raw is not None else invoice_raw,
+        "delivery address",
+        country_codes,
+        email,
+        order.cleaned,
+    )
+    associations = order.child("associations", label="")
+    rows = associations.children("order_rows", "order row", required=False) if associations else []
     if not rows:
-        raise ValueError("the order has no order rows")
-    lines = [
-        OrderLine(
-            sku=text(row.get("product_reference")),
-            ean=text(row.get("product_ean13")),
-            name=text(row.get("product_name")) or text(row.get("product_reference")),
-            quantity=to_decimal(row["product_quantity"], "product_quantity"),
-            unit_price=to_money(row["unit_price_tax_incl"], "unit_price_tax_incl"),
-            item_ids=[text(row.get("id"))],
+        order.fail("order_rows", "missing (the order has no products)")
+    lines = []
+    for row in rows:
+        sku, ean = row.text("product_reference"), row.text("product_ean13", size="id")
+        name = row.text("product_name", size="long") or sku or ean
+        if not name:
+            row.fail("product_reference", "missing, and no product_name or product_ean13 either")
+        lines.append(
+            OrderLine(
+                sku=sku,
+                ean=ean,
+                name=name,
+                quantity=row.quantity("product_quantity"),
+                unit_price=row.money("unit_price_tax_incl", item=True),
+                item_ids=[row.text("id", size="id")],
+            )
         )
-        for row in rows
-    ]
-    shipping_amount = to_money(raw.get("total_shipping_tax_incl") or 0, "total_shipping_tax_incl")
-    discount_amount = to_money(raw.get("total_discounts_tax_incl") or 0, "total_discounts_tax_incl")
-    carrier_rate = raw.get("carrier_tax_rate")
-    currency_id = text(raw.get("id_currency"))
+    shipping_amount = order.money("total_shipping_tax_incl", required=False, default=Decimal(0))
+    discount_amount = order.money("total_discounts_tax_incl", required=False, default=Decimal(0))
+    currency_id = order.text("id_currency", size="id")
     if currencies is not None and currency_id not in currencies:
-        raise ValueError(f"currency {currency_id} is unknown on the shop")
+        order.fail("id_currency", f"{shown(currency_id)} is not a currency of the shop")
+    order_date = order.local_date("date_add", tz_name)
     return Order(
         backend="prestashop",
-        order_id=text(raw["id"]),
-        order_ref=text(raw.get("reference")) or text(raw["id"]),
-        status=text(raw["current_state"]),
-        order_date=local_to_utc(text(raw["date_add"]), tz_name),
-        changed_at=local_to_utc(text(raw.get("date_upd") or raw["date_add"]), tz_name),
+        order_id=order_id,
+        order_ref=order.text("reference", size="id") or order_id,
+        status=order.text("current_state", required=True, size="id"),
+        order_date=order_date,
+        changed_at=order.local_date("date_upd", tz_name, required=False) or order_date,
         currency=currencies[currency_id] if currencies is not None else None,
-        total=to_money(raw["total_paid_tax_incl"], "total_paid_tax_incl"),
+        total=order.money("total_paid_tax_incl"),
         lines=lines,
-        shipping=[
-            Charge("Shipping", shipping_amount, to_decimal(carrier_rate) if carrier_rate else None)
-        ]
+        shipping=[Charge("Shipping", shipping_amount, order.rate("carrier_tax_rate"))]
         if shipping_amount
         else [],
-        discounts=[Charge("Discount", discount_amount)] if discount_amount > Decimal(0) else [],
+        discounts=[Charge("Discount", discount_amount)] if discount_amount else [],
         invoice_address=invoice,
         delivery_address=delivery,
-        customer_key=text(raw.get("id_customer")) or email.lower(),
-        payment_method=text(raw.get("payment")),
-        shop_id=text(raw.get("id_shop")),
+        customer_key=customer_id or email.lower(),
+        payment_method=order.text("payment"),
+        shop_id=order.text("id_shop", size="id"),
         # stamped when the order first reaches a state with the 'invoice' flag: on a fresh install
         # every paid state has it, so it is the moment the payment was accepted
-        paid_at=_optional_local(raw.get("invoice_date"), tz_name),
+        paid_at=order.local_date("invoice_date", tz_name, required=False),
+        cleaned_fields=order.cleaned,
         raw=raw,
     )
-
-
-def _optional_local(value, tz_name):
-    value = text(value)
-    return local_to_utc(value, tz_name) if value and not value.startswith("0000") else None

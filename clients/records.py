@@ -115,6 +115,8 @@ class Order:
     returned_item_ids: set = field(default_factory=set)
     warnings: list = field(default_factory=list)  # what the client had to assume, for the log
     paid_at: datetime | None = None  # when the shop took the payment, where it says so
+    # the fields whose text lost control characters (NUL...), for a warning on the order
+    cleaned_fields: list = field(default_factory=list)
     raw: dict = field(default_factory=dict, repr=False)
 
     def identity(self):

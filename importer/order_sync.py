@@ -7,6 +7,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo.exceptions import UserError, ValidationError
 
+from ..clients.parsing import clean_text
 from ..const import NEVER_IMPORTED_STATUSES, OTTO_ANNOUNCED
 from .errors import OrderImportError
 from .items import ItemFollower
@@ -34,13 +35,14 @@ class Outcome:
     payload: dict | None = None
 
     def log_values(self, run_id):
+        # PostgreSQL refuses a NUL in any text: the log line must be written, whatever came in
         return {
             "run_id": run_id,
-            "marketplace_order_id": self.order_id or False,
-            "marketplace_order_ref": self.order_ref or False,
-            "marketplace_status": self.status or False,
+            "marketplace_order_id": clean_text(self.order_id or "") or False,
+            "marketplace_order_ref": clean_text(self.order_ref or "") or False,
+            "marketplace_status": clean_text(self.status or "") or False,
             "result": self.result,
-            "message": self.message,
+            "message": clean_text(self.message or ""),
             "sale_order_id": self.sale_order_id or False,
             "retryable": self.retryable,
             "payload": json.dumps(self.payload, indent=1, sort_keys=True, default=str)[:100_000]
@@ -264,6 +266,19 @@ class OrderSync:
         )
 
     # --- helpers of the page writer -----------------------------------------------------------
+    def _shop_warnings(self, order):
+        """What the client had to assume or mend in the shop's order, for its run line."""
+        warnings = list(order.warnings)
+        if order.cleaned_fields:
+            warnings.append(
+                self.env._(
+                    "Control characters (such as NUL) removed from the shop's text: %s. Check "
+                    "these fields on the shop.",
+                    ", ".join(dict.fromkeys(order.cleaned_fields)),
+                )
+            )
+        return warnings
+
     def _state_label(self, state):
         return {
             "draft": self.env._("quotation"),

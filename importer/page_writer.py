@@ -92,6 +92,7 @@ class PageWriter:
     def _plan_create(self, order):
         """Look-ups only; raises before planning anything when the order cannot be imported."""
         sync = self.sync
+        sync.builder.check_order(order)
         product_lines = [(line, *sync.products.resolve(line)) for line in order.lines]
         sync._check_charge_products(order)
         backlog = order.status == OTTO_ANNOUNCED and not order.invoice_address
@@ -135,7 +136,7 @@ class PageWriter:
             notes = [self.env._("Created as %s.", sync._state_label(plan.sale.state))]
             if plan.backlog:
                 notes.append(self.env._("Backlog until the marketplace sends the address."))
-            plan.notes = notes + plan.order.warnings + plan.notes
+            plan.notes = notes + sync._shop_warnings(plan.order) + plan.notes
             plan.notes += sync._total_check(plan.sale, plan.order)
         return plans
 
@@ -225,4 +226,4 @@ class PageWriter:
         else:
             plan.notes += items
         if plan.notes:
-            plan.notes += order.warnings + plan.warnings
+            plan.notes += self.sync._shop_warnings(order) + plan.warnings

@@ -155,6 +155,60 @@ class SaleOrderBuilder:
         return pricelist
 
     # --- the order -------------------------------------------------------------------------------
+    def check_order(self, order):
+        """Refuse what no sales order can rightly be made of, before anything is written: an
+        order without items, an item of a negative price or of no whole unit, a negative fee,
+        discount or total. The clients refuse these already, naming the shop's field; this is
+        the importer's own guard, so that no sales order is ever made without lines or with a
+        negative item. Not retryable: only the shop can mend the order."""
+        env = self.env
+
+        def refuse(message):
+            raise OrderImportError(message, retryable=False)
+
+        if not order.lines:
+            refuse(env._("The order has no items: there is nothing to sell."))
+        if not order.currency:
+            refuse(env._("The order does not say its currency."))
+        for number, line in enumerate(order.lines, start=1):
+            if line.quantity < 1 or line.quantity != int(line.quantity):
+                refuse(
+                    env._(
+                        "Item %(number)s (%(sku)s): %(quantity)s is not a number of units "
+                        "(whole, at least 1).",
+                        number=number,
+                        sku=line.sku,
+                        quantity=line.quantity,
+                    )
+                )
+            if line.unit_price < 0:
+                refuse(
+                    env._(
+                        "Item %(number)s (%(sku)s): the price %(price)s is negative. A shop "
+                        "discount is a discount, never a negative item.",
+                        number=number,
+                        sku=line.sku,
+                        price=line.unit_price,
+                    )
+                )
+        for charge in (*order.shipping, *order.discounts):
+            if charge.amount < 0:
+                refuse(
+                    env._(
+                        "%(charge)s: the amount %(amount)s is negative.",
+                        charge=charge.name,
+                        amount=charge.amount,
+                    )
+                )
+        if order.total < 0 or order.computed_total < 0:
+            refuse(
+                env._(
+                    "The order's total %s is negative: its discounts are more than its items "
+                    "and fees.",
+                    min(order.total, order.computed_total),
+                )
+            )
+
     def order_values(self, order, partners, product_lines, fiscal_position):
         """Return the values of the order and the warnings about its taxes.
 

@@ -6,9 +6,9 @@ from ..const import (
     BACKENDS,
     DEFAULT_API_URLS,
     DEFAULT_PAID_STATUSES,
+    DEFAULT_REFUNDED_STATUSES,
     DEFAULT_STATUS_FLAGS,
     DEFAULT_STATUS_RANKS,
-    DEFAULT_REFUNDED_STATUSES,
     DEFAULT_STATUS_TABLES,
     OTTO_ANNOUNCED,
 )
@@ -200,8 +200,9 @@ class MarketplaceAccount(models.Model):
     log_retention_days = fields.Integer(
         string="Keep Import Logs (days)",
         default=90,
-        help="Import runs older than this are deleted by Odoo's daily clean-up, with the shop "
-        "payloads (personal data) their failed orders kept.",
+        help="Runs (imports and updates sent) older than this are deleted by Odoo's daily "
+        "clean-up, with the shop payloads (personal data) they kept; updates sent to the shop "
+        "(or not needed) this long ago forget their request and answer.",
     )
     # Payment entries (importer/payments.py)
     payment_create = fields.Boolean(

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 
 from .marketplace_account import MANAGER_GROUP
 from .marketplace_account_export import MANUAL_TIME_BUDGET
+from .marketplace_run import retention_limits
 
 EXPORT_KINDS = [
     ("shipment", "Shipment"),
@@ -100,9 +101,15 @@ class MarketplaceExport(models.Model):
     request = fields.Text(
         readonly=True,
         groups=MANAGER_GROUP,
-        help="The last request sent to the shop (it may hold the buyer's e-mail: managers only).",
+        help="The last request sent to the shop. It may hold the buyer's name, address and "
+        'e-mail: managers only, forgotten after the account\'s "Keep Import Logs" days once the '
+        "update is sent or not needed.",
     )
-    answer = fields.Text(readonly=True, groups=MANAGER_GROUP, help="The shop's answer to it.")
+    answer = fields.Text(
+        readonly=True,
+        groups=MANAGER_GROUP,
+        help="The shop's answer to it (managers only, forgotten with the request).",
+    )
     attempt_count = fields.Integer(string="Attempts", readonly=True)
     last_attempt_at = fields.Datetime(readonly=True)
     next_attempt_at = fields.Datetime(
@@ -153,6 +160,32 @@ class MarketplaceExport(models.Model):
             ("next_attempt_at", "=", False),
             ("next_attempt_at", "<=", fields.Datetime.now()),
         ]
+
+    @api.autovacuum
+    def _gc_old_payloads(self):
+        """Forget the requests and answers (the buyer's name and address) of the updates done
+        with longer ago than their account keeps its logs, as the runs that logged them are
+        deleted. Only sent and not-needed ones: an update still to send, failed or of unknown
+        outcome keeps what the next attempt needs to look on the shop first. The update itself
+        stays, with what was sent (tracking numbers, carrier, the shop's reference): its key is
+        what keeps a change from being marked, hence sent, twice."""
+        for accounts, limit in retention_limits(self.env):
+            old = self.search(
+                [
+                    ("account_id", "in", accounts.ids),
+                    ("state", "in", ("sent", "not_needed")),
+                    ("outcome_unknown", "=", False),
+                    "|",
+                    ("request", "!=", False),
+                    ("answer", "!=", False),
+                    "|",
+                    ("last_attempt_at", "<", limit),
+                    "&",
+                    ("last_attempt_at", "=", False),
+                    ("create_date", "<", limit),
+                ]
+            )
+            old.write({"request": False, "answer": False})
 
     def action_retry(self):
         """Send failed updates (and those waiting) again, now."""

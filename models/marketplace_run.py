@@ -12,6 +12,20 @@ RUN_STATES = [
 ]
 
 
+def retention_limits(env):
+    """``[(accounts, moment)]``: what the accounts log before ``moment`` is past their "Keep
+    Import Logs" days (archived accounts included)."""
+    accounts = env["marketplace.account"].with_context(active_test=False).search([])
+    now = fields.Datetime.now()
+    return [
+        (
+            accounts.filtered(lambda account, days=days: account.log_retention_days == days),
+            now - timedelta(days=days),
+        )
+        for days in sorted(set(accounts.mapped("log_retention_days")))
+    ]
+
+
 class MarketplaceRun(models.Model):
     """One import run of one account: what was asked, what happened to each order, and why."""
 
@@ -96,14 +110,11 @@ class MarketplaceRun(models.Model):
     def _gc_old_runs(self):
         """Delete the runs older than their account's retention (with their lines and the shop
         payloads they kept: personal data is not kept longer than needed)."""
-        accounts = self.env["marketplace.account"].with_context(active_test=False).search([])
-        now = fields.Datetime.now()
-        for days in set(accounts.mapped("log_retention_days")):
-            same = accounts.filtered(lambda account, days=days: account.log_retention_days == days)
+        for accounts, limit in retention_limits(self.env):
             old = self.search(
                 [
-                    ("account_id", "in", same.ids),
-                    ("started_at", "<", now - timedelta(days=days)),
+                    ("account_id", "in", accounts.ids),
+                    ("started_at", "<", limit),
                     ("state", "!=", "running"),
                 ]
             )

@@ -28,6 +28,3 @@ from . import test_overview
 from . import test_registration
 from . import test_export_bad_day
 from . import test_export_trust
-from . import test_export_otto_parcels
-from . import test_export_prestashop_parcels
-from . import test_export_cscart_parcels

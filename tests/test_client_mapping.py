@@ -7,6 +7,7 @@ import pytest
 
 from ..clients import cscart, otto, prestashop
 from ..clients.countries import to_alpha2
+from ..clients.errors import MalformedOrderError
 from ..clients.parsing import local_to_utc, to_decimal, utc_to_local_text
 from ..clients.phones import to_e164
 
@@ -139,7 +140,8 @@ def test_otto_announced_order_has_no_address():
 
 
 def test_otto_malformed_orders():
-    with pytest.raises(KeyError):
+    # issue 17: a typed error naming the field, no longer a bare KeyError
+    with pytest.raises(MalformedOrderError, match="^positionItems missing$"):
         otto.parse_order({"salesOrderId": "x"})
     broken = otto_order([otto_item("p1")])
     broken["positionItems"][0]["itemValueGrossPrice"] = {"amount": None}
