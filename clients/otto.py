@@ -14,7 +14,7 @@ from .base import BaseClient
 from .countries import to_alpha2
 from .errors import BadPayloadError, OrderDataError
 from .otto_export import OttoExportMixin
-from .parsing import id_text, text, utc_to_iso
+from .parsing import id_text, utc_to_iso
 from .reader import read_order, shown
 from .records import Address, Charge, Order, OrderLine, ShopStatus
 
