@@ -28,3 +28,10 @@ from . import test_overview
 from . import test_registration
 from . import test_export_bad_day
 from . import test_export_trust
+from . import test_export_retention
+from . import test_import_bad_input
+from . import test_import_retry_rules
+from . import test_payments_german
+from . import test_payments_security
+from . import test_property_import
+from . import test_run_locks
