@@ -119,7 +119,7 @@ class CsCartClient(CsCartExportMixin, BaseClient):
         for summary in summaries:
             order_id = text(summary.get("order_id"))
             try:
-                raw = self._request("GET", f"/orders/{order_id}")
+                raw = self._order_answer(order_id)
             except AuthenticationError:
                 raise
             except MarketplaceError as exc:
@@ -134,11 +134,16 @@ class CsCartClient(CsCartExportMixin, BaseClient):
 
     def get_order(self, reference):
         reference = reference.strip()
-        raw = self._request("GET", f"/orders/{reference}")
+        raw = self._order_answer(reference)
         page = self._make_page([raw], self._parse, identify_order)
         if page.failures:
             raise OrderDataError(f"Order {reference}: {page.failures[0].message}")
         return page.orders[0]
+
+    def _order_answer(self, order_id):
+        """``GET /orders/{id}``, the one request for one order (the import reads it as an
+        ``Order``, the sender as it is)."""
+        return self._request("GET", f"/orders/{order_id}")
 
     def _parse(self, raw):
         return parse_order(raw, self.currency)

@@ -17,7 +17,8 @@ class CsCartExportMixin:
     """What the connector sends to a CS-Cart store after the import."""
 
     def get_raw_order(self, order_id):
-        answer = self._request("GET", f"/orders/{int(order_id)}")
+        """The order as CS-Cart has it now (status, shipping method)."""
+        answer = self._order_answer(int(order_id))
         if not isinstance(answer, dict) or not answer.get("order_id"):
             raise BadPayloadError(f"GET /api/2.0/orders/{order_id}: the answer is not an order")
         return answer

@@ -8,7 +8,7 @@ A position item is ONE unit: items of the same SKU and price become one line wit
 import time
 from collections import OrderedDict
 from decimal import Decimal
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 from .base import BaseClient
 from .countries import to_alpha2
@@ -100,11 +100,16 @@ class OttoClient(OttoExportMixin, BaseClient):
         return self._make_page(raws, parse_order, identify_order)
 
     def get_order(self, reference):
-        raw = self._request("GET", f"/v4/orders/{reference.strip()}")
+        raw = self._order_answer(reference.strip())
         page = self._make_page([raw], parse_order, identify_order)
         if page.failures:
             raise OrderDataError(f"Order {reference}: {page.failures[0].message}")
         return page.orders[0]
+
+    def _order_answer(self, sales_order_id):
+        """``GET /v4/orders/{id}``, the one request for one order (the import reads it as an
+        ``Order``, the sender as it is)."""
+        return self._request("GET", f"/v4/orders/{quote(sales_order_id, safe='')}")
 
     def list_statuses(self):
         return [

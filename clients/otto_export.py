@@ -201,7 +201,7 @@ class OttoExportMixin:
 
     def get_raw_order(self, sales_order_id):
         """The order as OTTO has it now (position item states, tracking info)."""
-        answer = self._request("GET", f"/v4/orders/{quote(sales_order_id, safe='')}")
+        answer = self._order_answer(sales_order_id)
         if not isinstance(answer, dict) or not isinstance(answer.get("positionItems"), list):
             raise BadPayloadError(f"GET /v4/orders/{sales_order_id}: not an order")
         return answer

@@ -111,15 +111,11 @@ class PrestaShopExportMixin:
             **{"filter[id_customer_thread]": f"[{int(thread_id)}]"},
         )
 
-    def add_private_message(self, thread_id, message):
-        """A message the buyer does not see, in the order's thread (a POST: look it up with
-        ``thread_messages`` before sending again)."""
-        return self.add_message(thread_id, message, private=True)
-
     def add_message(self, thread_id, message, private=True):
-        """A message in the order's thread; ``private=False``: the buyer reads it on the order's
-        page in the shop (``CustomerMessage::getMessagesByOrderId($id, false)``), without an
-        e-mail."""
+        """A message in the order's thread, private (the buyer does not see it) by default;
+        ``private=False``: the buyer reads it on the order's page in the shop
+        (``CustomerMessage::getMessagesByOrderId($id, false)``), without an e-mail. A POST: look
+        it up with ``thread_messages`` before sending it again."""
         answer = self._write(
             "POST",
             "/customer_messages",

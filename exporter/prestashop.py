@@ -298,7 +298,7 @@ class PrestaShopSender(Sender):
         order.marketplace_thread_ref = thread_id
         request = {"id_customer_thread": thread_id, "message": export.note, "private": 1}
         self.attempt(export, request)
-        message_id = self.client.add_private_message(thread_id, export.note)
+        message_id = self.client.add_message(thread_id, export.note)
         return Outcome(
             SENT,
             env._("Private message added to the order's thread: %s", export.note),

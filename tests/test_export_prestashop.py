@@ -241,7 +241,7 @@ class TestPrestaShopExport(MarketplaceExportCase):
         thread_id = client.create_customer_thread(
             {"id_lang": 1, "id_contact": 2, "id_order": raw["id"], "token": "buyer0000001"}
         )
-        client.add_private_message(thread_id, "Please leave the parcel with the neighbour.")
+        client.add_message(thread_id, "Please leave the parcel with the neighbour.")
         sale.action_confirm()
         self.send()
         self.assertEqual(self.sent("POST", "/api/customer_threads"), [])

@@ -243,7 +243,7 @@ def test_prestashop_client_writes_whole_records_as_xml(shop):
         {"id_lang": 1, "id_contact": 2, "id_order": order["id"], "token": "T" * 12}
     )
     assert client.find_customer_thread(order["id"]) == thread_id
-    client.add_private_message(thread_id, "Odoo order S00042")
+    client.add_message(thread_id, "Odoo order S00042")
     (message,) = client.thread_messages(thread_id)
     assert (message["message"], message["private"]) == ("Odoo order S00042", "1")
     client.add_order_history(order["id"], 4)
