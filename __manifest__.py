@@ -1,7 +1,7 @@
 {
     "name": "Marketplace Connector (OTTO Market, PrestaShop, CS-Cart)",
     "summary": "Import marketplace and web shop orders into Odoo sales, with status mappings",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "author": "sale_marketplace_connector developers",
     "website": "https://github.com/sale-marketplace-connector/sale_marketplace_connector",

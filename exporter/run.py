@@ -1,11 +1,9 @@
 import logging
-import time
-
-import psycopg2
 
 from odoo import fields
 
 from ..clients.errors import AuthenticationError, MarketplaceError, OutcomeUnknownError
+from ..runs.account_run import LOCK_NAMESPACES, AccountRun
 from . import retries
 from .base import FAILED, NOT_NEEDED, SENT, TO_SEND, Outcome, as_text
 from .cscart import CsCartSender
@@ -14,8 +12,8 @@ from .prestashop import PrestaShopSender
 
 _logger = logging.getLogger(__name__)
 
-# Namespace of the export's PostgreSQL advisory locks (the import uses 7_482_133).
-EXPORT_LOCK_NAMESPACE = 7_482_134
+# Namespace of the export's PostgreSQL advisory locks (the import has one of its own).
+EXPORT_LOCK_NAMESPACE = LOCK_NAMESPACES["export"]
 SENDERS = {"otto": OttoSender, "prestashop": PrestaShopSender, "cscart": CsCartSender}
 # the run log's result of each outcome (an update still to send is a failure of this run,
 # unless it only waits: for its shipments, for a tracking number)
@@ -24,103 +22,78 @@ RESULTS = {SENT: "sent", NOT_NEEDED: "skipped", FAILED: "failed", TO_SEND: "fail
 TRACKING_WAIT_DAYS = 3
 
 
-class ExportRun:
-    """One sending run of one account, logged as a ``marketplace.run`` of trigger "export".
+class ExportRun(AccountRun):
+    """One sending run of one account, logged as a ``marketplace.run`` of kind "export": the
+    account-run template (``runs.account_run``: lock first, run log, interrupted runs, commits,
+    deadline) with the sender's work.
 
-    Takes the account's lock first (a PostgreSQL advisory lock of the connection: one run per
-    account at a time), then selects the updates: the account's updates due to be sent, oldest
-    first (or the ones a person asked for, failed ones included), and re-reads each one's state
-    before sending it, so that nothing another run sent is sent again. Commits after each
-    update: the shop's answer is on record before the next request. Before a request the shop
-    may carry out without the run hearing the answer (a POST), the update is marked
-    ``outcome_unknown`` and committed; a request whose answer was lost (the client's
-    ``OutcomeUnknownError``) leaves it so: the next attempt, even after a crash, looks on the
-    shop first instead of sending it twice. An update the shop did not answer is tried again
-    later and later, then given up (``retries``). One update's failure does not stop the others;
-    refused credentials stop the run. Runs as the connector; the log says who started it. Call
-    it in a cursor of its own: it commits.
+    Takes the account's lock first, then selects the updates: the account's updates due to be
+    sent, oldest first (or the ones a person asked for, failed ones included), and re-reads each
+    one's state before sending it, so that nothing another run sent is sent again. Nothing to
+    send: no run is logged. Commits after each update: the shop's answer is on record before the
+    next request. Before a request the shop may carry out without the run hearing the answer (a
+    POST), the update is marked ``outcome_unknown`` and committed; a request whose answer was
+    lost (the client's ``OutcomeUnknownError``) leaves it so: the next attempt, even after a
+    crash, looks on the shop first instead of sending it twice. An update the shop did not
+    answer is tried again later and later, then given up (``retries``). One update's failure
+    does not stop the others; refused credentials stop the run. Runs as the connector; the log
+    says who started it. Call it in a cursor of its own: it commits.
     """
 
+    kind = "export"
+    counters = ("sent", "skipped", "failed")
+    failure_log = "Sending the updates of %s failed"
+    _logger = _logger
     batch_size = 500
 
-    def __init__(self, account, export_ids=None, time_budget=None, events=None):
-        account.ensure_one()
-        self.deadline = time.monotonic() + time_budget if time_budget else None
-        self.left_over = 0
+    def __init__(self, account, trigger=None, *, export_ids=None, deadline=None, events=None):
+        # a sending run keeps the trigger "export" its log has always shown, whoever started it
+        # (its user says who); its kind says what it does
+        super().__init__(account.sudo(), "export", deadline=deadline)
         self.uid = account.env.uid
-        self.account = account.sudo()
-        self.env = self.account.env
         self.export_ids = export_ids
         self.events = events  # only the updates of these events (the import sends its own)
-        self.run = None
-        self.client = None
-        self.counts = dict.fromkeys(("sent", "skipped", "failed"), 0)
+        self.left_over = 0
         self.attempted = False
+        self.exports = None
         self.outcomes = {}  # export id -> Outcome, of this run
 
-    def execute(self):
-        """Send; return a summary for the person who asked: {"text", "failed", "run_id"}."""
-        if not self._try_lock():
-            if not self._has_pending():
-                return self._summary(self.env._("%s: nothing to send.", self.account.name))
-            return self._busy()
-        error = None
-        try:
-            self._commit()  # a fresh snapshot: what the run that held the lock sent is seen
-            exports = self._pending()
-            if not exports:
-                return self._summary(self.env._("%s: nothing to send.", self.account.name))
-            self.run = (
-                self.env["marketplace.run"]
-                .sudo()
-                .create({"account_id": self.account.id, "trigger": "export", "user_id": self.uid})
-            )
-            self._commit()
-            self._close_interrupted_runs()
-            self.client = self.account._get_client()
-            sender = SENDERS[self.account.backend](self)
-            for position, export in enumerate(exports):
-                if self.deadline and time.monotonic() > self.deadline:
-                    self.left_over = len(exports) - position  # the next run sends them
-                    break
-                if self._still_to_send(export):
-                    self._send_one(sender, export)
-        except MarketplaceError as exc:  # refused credentials, no API address
-            error = exc
-        except Exception as exc:
-            self.env.cr.rollback()
-            _logger.exception("Sending the updates of %s failed", self.account.name)
-            error = exc
-        finally:
-            if self.run:
-                self._finish(error)
-            self._unlock()
-            self._commit()
-        if self.run is None:  # it failed before the run could be recorded
-            return self._summary(f"{self.account.name}: {error}", failed=True)
-        return self._summary(self._run_text(), failed=bool(self.counts["failed"] or error))
+    def _start(self):
+        self.exports = self._pending()
+        if not self.exports:
+            return False
+        return super()._start()
+
+    def _work(self):
+        self.client = self.account._get_client()
+        sender = SENDERS[self.account.backend](self)
+        for position, export in enumerate(self.exports):
+            if self._out_of_time():
+                self.left_over = len(self.exports) - position  # the next run sends them
+                self.stopped_early = True
+                break
+            if self._still_to_send(export):
+                self._send_one(sender, export)
 
     def _busy(self):
-        message = self.env._(
-            "Another run is sending the updates of %s; this one did nothing.",
-            self.account.name,
-        )
-        self.run = (
-            self.env["marketplace.run"]
-            .sudo()
-            .create(
-                {
-                    "account_id": self.account.id,
-                    "trigger": "export",
-                    "user_id": self.uid,
-                    "state": "busy",
-                    "ended_at": fields.Datetime.now(),
-                    "message": message,
-                }
-            )
-        )
-        self._commit()
-        return self._summary(message, failed=True)
+        # nothing to send: nothing to say either (no run is logged)
+        return super()._busy() if self._has_pending() else None
+
+    def result(self):
+        """What happened, with a sentence for the person who asked: the run's counts, or why
+        nothing was sent."""
+        result = super().result()
+        if self.run is None:
+            if self.error is not None:  # it failed before the run could be recorded
+                result.text, result.failed = f"{self.account.name}: {self.error}", True
+            else:
+                result.text = self.env._("%s: nothing to send.", self.account.name)
+        elif self.run.state == "busy":
+            result.text, result.failed = self.run.message, True
+        else:
+            result.text = self._run_text()
+            result.failed = bool(self.counts["failed"] or self.error)
+        return result
 
     def _domain(self):
         domain = [("account_id", "=", self.account.id)]
@@ -264,22 +237,16 @@ class ExportRun:
         self.counts[result] += 1
         self.run.write({f"{name}_count": count for name, count in self.counts.items()})
 
-    # --- the run ---------------------------------------------------------------------------------
-    def _finish(self, error):
-        values = {
-            "ended_at": fields.Datetime.now(),
-            "request_count": self.client.request_count if self.client else 0,
-        }
-        handled = any(self.counts.values())
-        if error is None:
-            values["state"] = "partial" if self.counts["failed"] else "done"
-        else:
-            values["state"] = "partial" if handled else "failed"
-            values["message"] = self.env._(
+    # --- the run's end and its messages ----------------------------------------------------------
+    def _finish_values(self):
+        if self.error is None:
+            return {}
+        return {
+            "message": self.env._(
                 "Sending stopped: %(error)s The updates not sent wait for the next run.",
-                error=error if isinstance(error, MarketplaceError) else repr(error),
+                error=self.error if isinstance(self.error, MarketplaceError) else repr(self.error),
             )
-        self.run.write(values)
+        }
 
     def _run_text(self):
         if self.run.message:
@@ -295,48 +262,14 @@ class ExportRun:
             text += " " + self.env._("%s more are left to the scheduled action.", self.left_over)
         return text
 
-    def _summary(self, text, failed=False):
-        return {"text": text, "failed": failed, "run_id": self.run.id if self.run else False}
-
-    def _close_interrupted_runs(self):
-        self.env["marketplace.run"].sudo().search(
-            [
-                ("account_id", "=", self.account.id),
-                ("trigger", "=", "export"),
-                ("state", "=", "running"),
-                ("id", "!=", self.run.id),
-            ]
-        ).write(
-            {
-                "state": "failed",
-                "ended_at": fields.Datetime.now(),
-                "message": self.env._(
-                    "Interrupted (the server stopped while sending). The next run sent what was "
-                    "left, looking on the shop first for what may have arrived."
-                ),
-            }
+    def _busy_message(self):
+        return self.env._(
+            "Another run is sending the updates of %s; this one did nothing.",
+            self.account.name,
         )
 
-    def _try_lock(self):
-        # a lock of the connection, not of the transaction: the run commits after each update
-        self.env.cr.execute(
-            "SELECT pg_try_advisory_lock(%s, %s)", (EXPORT_LOCK_NAMESPACE, self.account.id)
+    def _interrupted_message(self):
+        return self.env._(
+            "Interrupted (the server stopped while sending). The next run sent what was left, "
+            "looking on the shop first for what may have arrived."
         )
-        return self.env.cr.fetchone()[0]
-
-    def _unlock(self):
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT pg_advisory_unlock(%s, %s)", (EXPORT_LOCK_NAMESPACE, self.account.id)
-                )
-        except psycopg2.Error:
-            self.env.cr.rollback()
-            self.env.cr.execute(
-                "SELECT pg_advisory_unlock(%s, %s)", (EXPORT_LOCK_NAMESPACE, self.account.id)
-            )
-
-    def _commit(self):
-        # the export runs in a cursor of its own and commits after each update: what the shop
-        # accepted must be on record before anything else can fail
-        self.env.cr.commit()  # pylint: disable=invalid-commit

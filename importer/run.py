@@ -2,31 +2,31 @@ import logging
 import time
 from datetime import timedelta
 
-import psycopg2
-
 from odoo import fields
 
 from ..clients.errors import AuthenticationError, MarketplaceError
 from ..clients.records import OrderFailure, OrderPage
+from ..runs import budget
+from ..runs.account_run import LOCK_NAMESPACES, AccountRun
 from .order_sync import OrderSync, Outcome
 from .retries import RETRIES_ALWAYS, RetryList
 
 _logger = logging.getLogger(__name__)
 
-# Namespace of this add-on's PostgreSQL advisory locks; the second key is the account id.
-LOCK_NAMESPACE = 7_482_133
+# Namespace of the import's PostgreSQL advisory locks; the second key is the account id.
+LOCK_NAMESPACE = LOCK_NAMESPACES["import"]
 # Ask the shop for changes from a little before the last import date: clocks and commits drift.
 SAFETY_OVERLAP = timedelta(minutes=5)
 
 
-class ImportRun:
-    """One import run of one account, logged as a ``marketplace.run``.
+class ImportRun(AccountRun):
+    """One import run of one account, logged as a ``marketplace.run`` of kind "import": the
+    account-run template (``runs.account_run``: lock, run log, interrupted runs, commits,
+    deadline) with the import's work, the pages of orders changed on the shop.
 
-    The account's environment is on a cursor of the run's own (see
-    ``marketplace.account._import_orders``), which the run commits after every page: a crash,
-    or a time limit, loses at most the page in hand, and a status is set on the shop only once
-    the order it concerns is committed. One run per account at a time (a PostgreSQL advisory
-    lock held by the run's connection): a second one records that it found the account busy.
+    The run commits after every page: a crash, or a time limit, loses at most the page in hand,
+    and a status is set on the shop only once the order it concerns is committed. A second run
+    at the same time records that it found the account busy.
 
     The account's "imported until" date moves with the pages read (or once all are read, for a
     shop whose pages are not in change order); an order that fails goes on the account's retry
@@ -35,86 +35,54 @@ class ImportRun:
     so: the next run goes on from there.
     """
 
+    kind = "import"
+    counters = ("created", "updated", "skipped", "failed")
+    failure_log = "Marketplace import of %s failed"
+    _logger = _logger
+
     def __init__(
-        self, account, trigger, *, since=None, order_ref=None, deadline=None, status_sender=None
+        self,
+        account,
+        trigger="manual",
+        *,
+        since=None,
+        order_ref=None,
+        deadline=None,
+        status_sender=None,
     ):
-        account.ensure_one()
-        # status_sender(account, time budget) -> the sending run of the statuses the mapping
-        # asks for (exporter.run.ExportRun), with its ``outcomes``
+        super().__init__(account, trigger, deadline=deadline)
+        # status_sender(account, deadline) -> the sending run of the statuses the mapping asks
+        # for (exporter.run.ExportRun, executed), with its ``outcomes``
         self.status_sender = status_sender
-        self.account = account
-        self.env = account.env
-        self.trigger = trigger
         self.explicit_since = since
         self.order_ref = (order_ref or "").strip()
-        self.deadline = deadline
-        self.run = None
-        self.counts = dict.fromkeys(("created", "updated", "skipped", "failed"), 0)
-        self.committed_counts = dict(self.counts)
+        self.since = self._since()
         self.moves_watermark = self._moves_watermark()
         self.retries = RetryList(account)
         self.seen_orders = set()
-        self.stopped_early = False
         self._slowest_page = 0.0
         self._latest_change = None
         self.sync = None
 
-    def execute(self):
-        account = self.account
-        since = self._since()
-        self.run = (
-            self.env["marketplace.run"]
-            .sudo()
-            .create(
-                {
-                    "account_id": account.id,
-                    "trigger": self.trigger,
-                    "user_id": self.env.uid,
-                    "since": since if not self.order_ref else False,
-                    "order_ref": self.order_ref or False,
-                }
-            )
-        )
-        self._commit()
-        if not self._try_lock():
-            self.run.write(
-                {
-                    "state": "busy",
-                    "ended_at": fields.Datetime.now(),
-                    "message": self.env._(
-                        "Another import of %s is running; this one did nothing. Its orders will "
-                        "be in that run's log.",
-                        account.name,
-                    ),
-                }
-            )
+    def _run_values(self):
+        return {
+            **super()._run_values(),
+            "since": self.since if not self.order_ref else False,
+            "order_ref": self.order_ref or False,
+        }
+
+    def _work(self):
+        client = self.client = self.account._get_client()
+        sync = self.sync = OrderSync(self.account, client)
+        if self.order_ref:
+            self._handle(sync, OrderPage(orders=[client.get_order(self.order_ref)]))
             self._commit()
-            return self.run
-        client = None
-        try:
-            # inside the try: whatever fails from here on, the lock is released below
-            self._close_interrupted_runs()
-            client = account._get_client()
-            sync = self.sync = OrderSync(account, client)
-            if self.order_ref:
-                self._handle(sync, OrderPage(orders=[client.get_order(self.order_ref)]))
-                self._commit()
-            else:
-                self._read_pages(sync, client, since)
-                # the retry list has its turn even when the pages spent the time budget
-                self._retry_listed(sync, client)
-            self._send_shop_statuses()
-            self.retries.alert_stale()
-            self._finish(None, client)
-        except MarketplaceError as exc:
-            self._finish(exc, client)
-        except Exception as exc:
-            _logger.exception("Marketplace import of %s failed", account.name)
-            self._finish(exc, client)
-        finally:
-            self._unlock()
-            self._commit()
-        return self.run
+        else:
+            self._read_pages(sync, client, self.since)
+            # the retry list has its turn even when the pages spent the time budget
+            self._retry_listed(sync, client)
+        self._send_shop_statuses()
+        self.retries.alert_stale()
 
     def _since(self):
         account = self.account
@@ -148,7 +116,7 @@ class ImportRun:
             self._commit()
             self.env.invalidate_all()  # a long run keeps only the page in hand in memory
             self._slowest_page = max(self._slowest_page, time.monotonic() - started)
-            if self._out_of_time():
+            if self._out_of_time(reserve=self._slowest_page):  # one more page would not fit
                 self.stopped_early = True
                 return
         if not in_change_order and self.moves_watermark:
@@ -158,10 +126,6 @@ class ImportRun:
             if moment:
                 self._set_watermark(moment)
                 self._commit()
-
-    def _out_of_time(self):
-        """Whether one more page would end after the deadline."""
-        return self.deadline is not None and time.monotonic() + self._slowest_page > self.deadline
 
     def _handle(self, sync, page):
         """Write a page's orders and log; the caller commits."""
@@ -222,7 +186,7 @@ class ImportRun:
         order's line of this run says what became of its status."""
         if self.status_sender is None:
             return
-        run = self.status_sender(self.account, self._time_left())
+        run = self.status_sender(self.account, budget.at_least(self.deadline, 1.0))
         self.env.invalidate_all()
         if not run.outcomes:
             return
@@ -257,11 +221,6 @@ class ImportRun:
         self._write_outcomes(others)
         self._commit()
 
-    def _time_left(self):
-        if self.deadline is None:
-            return None
-        return max(self.deadline - time.monotonic(), 1.0)
-
     def _write_outcomes(self, outcomes):
         """Log the outcomes (orders read again only because of the safety overlap are not news:
         no line); return the log lines by shop order id."""
@@ -278,83 +237,37 @@ class ImportRun:
         self.run.write({f"{result}_count": count for result, count in self.counts.items()})
         return {line.marketplace_order_id: line for line in lines if line.marketplace_order_id}
 
-    def _finish(self, error, client):
+    # --- the run's end and its messages ----------------------------------------------------------
+    def _finish_values(self):
         values = {
-            "ended_at": fields.Datetime.now(),
-            "request_count": client.request_count if client else 0,
-            "stopped_early": self.stopped_early,
             "batched_page_count": self.sync.batched_pages if self.sync else 0,
             "fallback_page_count": self.sync.fallback_pages if self.sync else 0,
         }
-        if error is None:
-            values["state"] = "partial" if self.counts["failed"] else "done"
-            if self.stopped_early:
-                values["message"] = self.env._(
-                    "Stopped after the time one run may take; the next run goes on from the last "
-                    "order imported."
-                )
-        else:
-            self.env.cr.rollback()  # drop the half-done page; committed pages stay
-            self.counts = dict(self.committed_counts)
+        if self.error is not None:
             handled = any(self.counts.values())
-            values["state"] = "partial" if handled else "failed"
             values["message"] = self.env._(
                 "The import stopped: %(error)s%(hint)s",
-                error=error if isinstance(error, MarketplaceError) else repr(error),
+                error=self.error if isinstance(self.error, MarketplaceError) else repr(self.error),
                 hint=self.env._(" The next run resumes from the last order imported.")
                 if handled
                 else "",
             )
-            values.update({f"{result}_count": count for result, count in self.counts.items()})
-        self.run.write(values)
-
-    # --- one run per account at a time -----------------------------------------------------------
-    def _try_lock(self):
-        self.env.cr.execute(
-            "SELECT pg_try_advisory_lock(%s, %s)", (LOCK_NAMESPACE, self.account.id)
-        )
-        return self.env.cr.fetchone()[0]
-
-    def _unlock(self):
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.account.id)
-                )
-        except psycopg2.Error:
-            # the transaction broke: roll it back, or the lock would stay with the connection
-            self.env.cr.rollback()
-            self.env.cr.execute(
-                "SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.account.id)
+        elif self.stopped_early:
+            values["message"] = self.env._(
+                "Stopped after the time one run may take; the next run goes on from the last "
+                "order imported."
             )
+        return values
 
-    def _close_interrupted_runs(self):
-        """Runs of this account still 'running' while we hold its lock were cut off (a crash,
-        a killed worker): say so instead of leaving them running forever."""
-        interrupted = (
-            self.env["marketplace.run"]
-            .sudo()
-            .search(
-                [
-                    ("account_id", "=", self.account.id),
-                    ("trigger", "!=", "export"),  # sending runs have a lock of their own
-                    ("state", "=", "running"),
-                    ("id", "!=", self.run.id),
-                ]
-            )
-        )
-        interrupted.write(
-            {
-                "state": "failed",
-                "ended_at": fields.Datetime.now(),
-                "message": self.env._(
-                    "Interrupted (the server stopped during the import). The next run imported "
-                    "what it had not."
-                ),
-            }
+    def _busy_message(self):
+        return self.env._(
+            "Another import of %s is running; this one did nothing. Its orders will be in that "
+            "run's log.",
+            self.account.name,
         )
 
-    def _commit(self):
-        # the run's own cursor: each page is committed, so a crash loses at most the page in hand
-        self.env.cr.commit()  # pylint: disable=invalid-commit
-        self.committed_counts = dict(self.counts)
+    def _interrupted_message(self):
+        return self.env._(
+            "Interrupted (the server stopped during the import). The next run imported what it "
+            "had not."
+        )

@@ -7,6 +7,7 @@ from . import (
     marketplace_account_export,
     marketplace_account_import,
     marketplace_account_payment,
+    marketplace_account_work,
     marketplace_carrier_mapping,
     marketplace_export,
     marketplace_retry,

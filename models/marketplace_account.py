@@ -486,7 +486,7 @@ class MarketplaceAccount(models.Model):
         last_runs = [
             run_id
             for __, run_id in self.env["marketplace.run"]._read_group(
-                [("account_id", "in", self.ids), ("trigger", "in", ("cron", "manual"))],
+                [("account_id", "in", self.ids), ("kind", "=", "import")],
                 ["account_id"],
                 ["id:max"],
             )

@@ -1,16 +1,11 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.modules import module
 
 from ..const import DEFAULT_EXPORT_STATUSES
-from ..exporter.run import ExportRun
+from ..runs import budget
 
 _logger = logging.getLogger(__name__)
-
-# Seconds a sending run started from the screen may take: well inside the time an HTTP request
-# may take on a server with workers; the scheduled action sends the rest.
-MANUAL_TIME_BUDGET = 60
 
 # account field of the shop status each event sets
 EXPORT_STATUS_FIELDS = {
@@ -143,25 +138,15 @@ class MarketplaceAccount(models.Model):
 
     def _export_updates(self, export_ids=None, time_budget=None):
         """Send the account's pending updates (or only ``export_ids``, failed ones included), each
-        account in a cursor of its own that commits after every update: what the shop accepted
-        is recorded at once, so a crash never sends it twice, and a person's request does not
-        keep the other updates waiting. ``time_budget``: seconds after which a run leaves the
-        rest to the next one. Returns one summary per account (dicts)."""
-        if module.current_test and not self.env.registry.in_test_mode():
-            # a cursor of its own would be a real one, outside the test's transaction
-            raise RuntimeError(
-                "Sending marketplace updates in tests needs the registry's test mode"
-            )
-        summaries = []
-        self.env.flush_all()  # the other cursor reads what this one wrote (tests, same request)
-        for account in self:
-            with self.env.registry.cursor() as cr:
-                env = self.env(cr=cr)
-                own = account.with_env(env).with_company(account.company_id)
-                run = ExportRun(own, export_ids=export_ids, time_budget=time_budget)
-                summaries.append(run.execute())
-        self.env.invalidate_all()  # what the other cursor wrote
-        return summaries
+        account in a cursor of its own that commits after every update (``_run_account_work``):
+        what the shop accepted is recorded at once, so a crash never sends it twice, and a
+        person's request does not keep the other updates waiting. ``time_budget``: seconds after
+        which a run leaves the rest to the next one. Returns one summary per account (dicts)."""
+        deadline = budget.from_seconds(time_budget)
+        return [
+            _summary(account._run_account_work("export", export_ids=export_ids, deadline=deadline))
+            for account in self
+        ]
 
     @api.model
     def _cron_export_updates(self):
@@ -175,11 +160,8 @@ class MarketplaceAccount(models.Model):
                 ["account_id"],
             )
         )
-        for (account,) in groups:
-            try:
-                account._export_updates()
-            except Exception:
-                _logger.exception("Sending the updates of %s failed", account.name)
+        accounts = self.browse([account.id for (account,) in groups]).sudo()
+        accounts._schedule_account_work("export")
 
     def action_send_updates(self):
         """ "Send Now": the account's updates waiting to be sent."""
@@ -209,3 +191,8 @@ class MarketplaceAccount(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+
+def _summary(result):
+    """What a person who asked reads of a sending run."""
+    return {"text": result.text, "failed": result.failed, "run_id": result.run_id}

@@ -1,11 +1,7 @@
 import logging
-import time
-from dataclasses import dataclass
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
-from odoo.modules import module
-from odoo.tools import config
 
 from ..clients import CLIENTS, MarketplaceError
 from ..const import (
@@ -14,37 +10,17 @@ from ..const import (
     DEFAULT_STATUS_RANKS,
     rank_from_flags,
 )
-from ..exporter.run import ExportRun
-from ..importer.run import ImportRun
+from ..runs import budget
 
 _logger = logging.getLogger(__name__)
 
 CRON_XMLID = "sale_marketplace_connector.ir_cron_marketplace_import_orders"
-# Seconds a run started from the screen may take before it hands over to the scheduled import
-# (system parameter sale_marketplace_connector.manual_time_budget): well inside the 120 s an
-# HTTP request may take on a server with workers.
-MANUAL_TIME_BUDGET = 60
-# Share of the server's cron time limit the scheduled import uses before it stops and asks Odoo
-# to run it again at once; without a limit, this many seconds.
-CRON_LIMIT_SHARE = 0.8
-CRON_BUDGET_WITHOUT_LIMIT = 900
-# The deadline of each execution of the scheduled action, shared by Odoo's batches of it.
-_cron_deadlines = {}
-
-
-@dataclass
-class RunResult:
-    """What the caller of a run learns without reading the run (it was committed by another
-    transaction, which the caller's snapshot may not see)."""
-
-    run_id: int
-    handled: int  # orders created, updated, skipped or failed
-    created: int
-    stopped_early: bool
 
 
 class MarketplaceAccount(models.Model):
-    """Import entry points of an account: the schedule, the wizard and the account's buttons."""
+    """marketplace.account (inherited): the import's entry points (the schedule, the wizard and
+    the account's buttons: Test Connection, Load Statuses From Shop) and the account's client.
+    The runs themselves start through models/marketplace_account_work.py."""
 
     _inherit = "marketplace.account"
 
@@ -79,43 +55,19 @@ class MarketplaceAccount(models.Model):
         return self.env["marketplace.run"].browse([result.run_id for result in results])
 
     def _run_imports(self, trigger, since=None, order_ref=None, deadline=None):
-        if module.current_test and not self.env.registry.in_test_mode():
-            # a cursor of its own would be a real one, outside the test's transaction
-            raise RuntimeError("Marketplace imports in tests need the registry's test mode")
-        self.env.flush_all()
-        results = []
-        for account in self:
-            with self.env.registry.cursor() as cr:
-                run_env = self.env(cr=cr)
-                importer = ImportRun(
-                    account.with_env(run_env),
-                    trigger,
-                    since=since,
-                    order_ref=order_ref,
-                    deadline=deadline,
-                    status_sender=_send_import_statuses,
-                )
-                run = importer.execute()
-                results.append(
-                    RunResult(
-                        run.id,
-                        sum(importer.counts.values()),
-                        importer.counts["created"],
-                        importer.stopped_early,
-                    )
-                )
-        return results
+        """Import each account now (``_run_account_work``); their ``RunResult``."""
+        return [
+            account._run_account_work(
+                "import", trigger=trigger, since=since, order_ref=order_ref, deadline=deadline
+            )
+            for account in self
+        ]
 
     def _fetch_now(self, since=None, order_ref=None):
         """Import now, for a person waiting on the screen: within a time budget, after which
         the scheduled import goes on at once in the background."""
-        budget = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("sale_marketplace_connector.manual_time_budget", MANUAL_TIME_BUDGET)
-        )
         results = self._run_imports(
-            "manual", since=since, order_ref=order_ref, deadline=time.monotonic() + budget
+            "manual", since=since, order_ref=order_ref, deadline=budget.manual_deadline(self.env)
         )
         if any(result.stopped_early for result in results):
             self.env.ref(CRON_XMLID).sudo()._trigger()
@@ -127,51 +79,22 @@ class MarketplaceAccount(models.Model):
         first, within the server's time limit for a scheduled action. What does not fit is
         reported to Odoo's cron progress API as remaining, and the action is triggered again at
         once, so the next execution goes on where this one stopped."""
-        cron = self.env["ir.cron"]
         deadline = self._cron_deadline()
         accounts = self.sudo().search([("active", "=", True)])
         accounts = accounts.sorted(lambda account: account.last_run_id.id or 0)
-        handled, remaining = 0, 0
-        for position, account in enumerate(accounts):
-            if position and time.monotonic() >= deadline:  # each execution reads one page
-                remaining = len(accounts) - position
-                break
-            account = account.with_company(account.company_id)
-            try:
-                [result] = account._run_imports("cron", deadline=deadline)
-            except Exception:
-                # one account's trouble must not keep the others from importing
-                _logger.exception("Scheduled marketplace import of %s failed", account.name)
-                continue
-            handled += result.handled
-            if result.stopped_early:
-                remaining = len(accounts) - position
-                break
-        cron._notify_progress(done=handled, remaining=remaining)
-        if remaining:
+        scheduled = accounts._schedule_account_work("import", deadline=deadline, trigger="cron")
+        self.env["ir.cron"]._notify_progress(
+            done=sum(result.handled for result in scheduled.results),
+            remaining=scheduled.remaining,
+        )
+        if scheduled.remaining:
             self.env.ref(CRON_XMLID)._trigger()
 
     @api.model
     def _cron_deadline(self):
         """When this execution of the scheduled action must stop. Odoo may call the action
         several times in one execution (its progress API): they share one deadline."""
-        limit = config["limit_time_real_cron"]
-        if limit is None or limit < 0:
-            limit = config["limit_time_real"]
-        budget = limit * CRON_LIMIT_SHARE if limit and limit > 0 else CRON_BUDGET_WITHOUT_LIMIT
-        budget = float(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("sale_marketplace_connector.cron_time_budget", budget)
-        )
-        now = time.monotonic()
-        cron_id, lastcall = self.env.context.get("cron_id"), self.env.context.get("lastcall")
-        if not cron_id:
-            return now + budget
-        for key, moment in list(_cron_deadlines.items()):
-            if moment < now - 3600:
-                del _cron_deadlines[key]
-        return _cron_deadlines.setdefault((self.env.cr.dbname, cron_id, lastcall), now + budget)
+        return budget.cron_deadline(self.env)
 
     def action_open_fetch_wizard(self):
         action = self.env["ir.actions.actions"]._for_xml_id(
@@ -255,14 +178,6 @@ class MarketplaceAccount(models.Model):
         else:
             message = _("The mapping already lists every status of the shop.")
         return _notification(_("Statuses loaded"), message, "success", reload=bool(new_rows))
-
-
-def _send_import_statuses(account, time_budget):
-    """The statuses the import marked ("Change Status To"), sent by the updates' sender in the
-    import's own cursor once every page is read."""
-    run = ExportRun(account, events=("import",), time_budget=time_budget)
-    run.execute()
-    return run
 
 
 def _notification(title, message, kind, reload=False):

@@ -1,8 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..runs import budget
 from .marketplace_account import MANAGER_GROUP
-from .marketplace_account_export import MANUAL_TIME_BUDGET
 from .marketplace_run import retention_limits
 
 EXPORT_KINDS = [
@@ -203,6 +203,6 @@ class MarketplaceExport(models.Model):
         summaries = []
         for account, export_ids in by_account.items():
             summaries += account._export_updates(
-                export_ids=export_ids, time_budget=MANUAL_TIME_BUDGET
+                export_ids=export_ids, time_budget=budget.manual_budget(self.env)
             )
         return self.env["marketplace.account"]._export_notification(summaries)

@@ -2,7 +2,11 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
+# Who started a run: the scheduled action or a person. Sending runs have kept the trigger
+# "Export" their log always showed (their user says who started them).
 RUN_TRIGGERS = [("cron", "Schedule"), ("manual", "Manual"), ("export", "Export")]
+# What work a run did (runs/account_run.py: one template, one subclass per kind).
+RUN_KINDS = [("import", "Import"), ("export", "Updates Sent")]
 RUN_STATES = [
     ("running", "Running"),
     ("done", "Done"),
@@ -27,7 +31,8 @@ def retention_limits(env):
 
 
 class MarketplaceRun(models.Model):
-    """One import run of one account: what was asked, what happened to each order, and why."""
+    """One run of one account's work (an import, a sending of updates): what was asked, what
+    happened to each order, and why."""
 
     _name = "marketplace.run"
     _description = "Marketplace Import Run"
@@ -41,7 +46,17 @@ class MarketplaceRun(models.Model):
     )
     backend = fields.Selection(related="account_id.backend")
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
-    trigger = fields.Selection(RUN_TRIGGERS, required=True, readonly=True)
+    kind = fields.Selection(
+        RUN_KINDS,
+        required=True,
+        default="import",
+        readonly=True,
+        index=True,
+        help="What the run did: import orders, or send updates to the shop.",
+    )
+    trigger = fields.Selection(
+        RUN_TRIGGERS, required=True, readonly=True, help="Who started the run."
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Started By",
@@ -98,6 +113,15 @@ class MarketplaceRun(models.Model):
         counts = {run.id: count for run, count in groups}
         for run in self:
             run.sale_order_count = counts.get(run.id, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # a run created without its kind (older code, tests): a sending run says so by its
+            # trigger
+            if "kind" not in vals:
+                vals["kind"] = "export" if vals.get("trigger") == "export" else "import"
+        return super().create(vals_list)
 
     def action_view_orders(self):
         """The sales orders this run created or changed."""

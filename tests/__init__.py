@@ -35,3 +35,4 @@ from . import test_payments_german
 from . import test_payments_security
 from . import test_property_import
 from . import test_run_locks
+from . import test_run_kinds
