@@ -26,37 +26,58 @@ any non-empty ``notify_*`` (even "N") as yes.
 import calendar
 import json
 
+from . import parcels as parcel_plan
 from .base import (
     FAILED,
     NOT_NEEDED,
     SENT,
     Outcome,
-    Sender,
-    all_done,
     parcel_groups,
-    recorded_parcels,
     split_tracking,
 )
 from .carriers import shop_carrier
 from .notes import shipment_comments
+from .sender import Sender
 
 
 class CsCartSender(Sender):
-    # --- shipments -------------------------------------------------------------------------------
-    def _send_shipment(self, export, look_up_first):
-        env, picking, order = self.env, export.picking_id, export.sale_order_id
-        items = self.items(export, {})
-        recorded = recorded_parcels(export)
-        if all_done(recorded):
-            return self._correction(export, recorded)
-        if not items:
-            return Outcome(NOT_NEEDED, env._("The delivery moved no item of the CS-Cart order."))
-        numbers = self.tracking_numbers(picking)
+    # --- what events mean on CS-Cart: the defaults, invoice numbers where the buyer reads them ----
+    invoice_note_buyer_sees = True  # in the shipment comments
+
+    @classmethod
+    def shipment_items(cls, picking, taken=frozenset()):
+        """{cart item id: quantity} the delivery moved; per package when it has several."""
+        units = parcel_plan.delivered_units(picking)
+        parcels = [
+            {"package": name, "items": parcel_plan.cscart_items(group)}
+            for name, group in parcel_plan.package_units(picking)
+        ]
+        return parcel_plan.cscart_items(units), parcels
+
+    # --- shipments: the steps of Sender._send_shipment -------------------------------------------
+    def shipment_items_of(self, export):
+        return self.items(export, {})
+
+    def no_items_message(self):
+        return self.env._("The delivery moved no item of the CS-Cart order.")
+
+    def correct_shipment(self, shipment):
+        return self._correction(shipment.export, shipment.recorded)
+
+    def check_shipment(self, shipment):
+        env, export, picking, numbers = (
+            self.env,
+            shipment.export,
+            shipment.picking,
+            shipment.numbers,
+        )
         if not numbers and self.account.import_tracking:
-            waiting = self._tracking_from_shop(export, items) or self.waiting_for_tracking(export)
+            waiting = self._tracking_from_shop(export, shipment.items) or self.waiting_for_tracking(
+                export
+            )
             if waiting:
                 return waiting
-        carrier = shop_carrier(self.account, picking.carrier_id)
+        carrier = shipment.carrier = shop_carrier(self.account, picking.carrier_id)
         if picking.carrier_id and not carrier:
             return Outcome(
                 FAILED,
@@ -75,68 +96,76 @@ class CsCartSender(Sender):
                     picking.name,
                 ),
             )
-        groups = parcel_groups(export, items)
+        return None
+
+    def plan_parcels(self, shipment):
+        """One shipment per package, one tracking number each; without packages, which parcel
+        holds what is unknown: one shipment with every number."""
+        env, numbers = self.env, shipment.numbers
+        groups = parcel_groups(shipment.export, shipment.items)
         if len(numbers) == len(groups):
-            parcels = [dict(g, number=n) for g, n in zip(groups, numbers, strict=True)]
-        elif len(groups) > 1 and len(numbers) > 1:
-            return Outcome(
-                FAILED,
-                env._(
-                    "The delivery %(delivery)s has %(packages)s packages and %(count)s tracking "
-                    "numbers: give one tracking number per package, in the order of the packages "
-                    "(%(names)s), or one for all, then Retry.",
-                    delivery=picking.name,
-                    packages=len(groups),
-                    count=len(numbers),
-                    names=", ".join(g["package"] or env._("not packed") for g in groups),
-                ),
+            return [dict(g, number=n) for g, n in zip(groups, numbers, strict=True)], ""
+        if len(groups) > 1 and len(numbers) > 1:
+            return None, env._(
+                "The delivery %(delivery)s has %(packages)s packages and %(count)s tracking "
+                "numbers: give one tracking number per package, in the order of the packages "
+                "(%(names)s), or one for all, then Retry.",
+                delivery=shipment.picking.name,
+                packages=len(groups),
+                count=len(numbers),
+                names=", ".join(g["package"] or env._("not packed") for g in groups),
             )
-        else:  # one shipment: without packages, which parcel holds what is unknown
-            parcels = [{"package": "", "items": items, "number": ", ".join(numbers)}]
-        for parcel, before in zip(parcels, recorded, strict=False):
-            if before.get("done") and before.get("number") == parcel["number"]:
-                parcel.update(done=True, ref=before.get("ref", ""))
-        shipping_id = self._shipping_id(order)
-        comments = shipment_comments(self.account, picking)
-        requests, known = [], {p.get("ref") for p in parcels if p.get("ref")}
-        for parcel in parcels:
-            if parcel.get("done"):
-                continue
-            body = {
-                "order_id": int(order.marketplace_order_id),
-                "shipping_id": shipping_id,
-                "products": parcel["items"],
-            }
-            if carrier:
-                body["carrier"] = carrier
-            if parcel["number"]:
-                body["tracking_number"] = parcel["number"]
-            if comments:
-                body["comments"] = comments
-            # the ship date, as a UNIX timestamp (a date text in another format becomes "now")
-            body["timestamp"] = calendar.timegm(picking.date_done.timetuple())
-            if self.account.export_notify_buyer:
-                body["notify_user"] = "Y"  # any non-empty value is yes: sent only to say yes
-            if look_up_first:
-                found = self._matching_shipment(export, parcel, carrier, known)
-                if found:
-                    parcel.update(done=True, ref=str(found["shipment_id"]), found=True)
-                    known.add(parcel["ref"])
-                    continue
-            requests.append(body)
-            self.attempt(
-                export,
-                body,
-                parcels=json.dumps(parcels),
-                sent_tracking=",".join(numbers),
-                sent_carrier=carrier,
-            )
-            shipment_id = self.client.create_shipment(body)
-            parcel.update(done=True, ref=shipment_id)
-            known.add(shipment_id)
-        export.parcels = json.dumps(parcels)
+        return [{"package": "", "items": shipment.items, "number": ", ".join(numbers)}], ""
+
+    def send_parcels(self, shipment):
+        shipment.shop.update(
+            shipping_id=self._shipping_id(shipment.order),
+            comments=shipment_comments(self.account, shipment.picking),
+            known={p.get("ref") for p in shipment.parcels if p.get("ref")},
+        )
+        return super().send_parcels(shipment)
+
+    def send_parcel(self, shipment, index):
+        export, parcel, carrier = shipment.export, shipment.parcels[index], shipment.carrier
+        known = shipment.shop["known"]
+        body = {
+            "order_id": int(shipment.order.marketplace_order_id),
+            "shipping_id": shipment.shop["shipping_id"],
+            "products": parcel["items"],
+        }
+        if carrier:
+            body["carrier"] = carrier
+        if parcel["number"]:
+            body["tracking_number"] = parcel["number"]
+        if shipment.shop["comments"]:
+            body["comments"] = shipment.shop["comments"]
+        # the ship date, as a UNIX timestamp (a date text in another format becomes "now")
+        body["timestamp"] = calendar.timegm(shipment.picking.date_done.timetuple())
+        if self.account.export_notify_buyer:
+            body["notify_user"] = "Y"  # any non-empty value is yes: sent only to say yes
+        if shipment.look_up_first:
+            found = self._matching_shipment(export, parcel, carrier, known)
+            if found:
+                parcel.update(done=True, ref=str(found["shipment_id"]), found=True)
+                known.add(parcel["ref"])
+                return None
+        shipment.requests.append(body)
+        self.attempt(
+            export,
+            body,
+            parcels=json.dumps(shipment.parcels),
+            sent_tracking=",".join(shipment.numbers),
+            sent_carrier=carrier,
+        )
+        shipment_id = self.client.create_shipment(body)
+        parcel.update(done=True, ref=shipment_id)
+        known.add(shipment_id)
+        return None
+
+    def shipment_sent(self, shipment):
+        env, parcels = self.env, shipment.parcels
         refs = [p["ref"] for p in parcels]
-        if not requests:
+        if not shipment.requests:
             message = env._(
                 "CS-Cart already has this shipment (%s): not sent again.", ", ".join(refs)
             )
@@ -145,7 +174,7 @@ class CsCartSender(Sender):
                 env._(
                     "Shipment %(shipment)s: %(carrier)s %(tracking)s.",
                     shipment=parcel["ref"],
-                    carrier=carrier,
+                    carrier=shipment.carrier,
                     tracking=parcel["number"],
                 )
                 for parcel in parcels
@@ -154,7 +183,7 @@ class CsCartSender(Sender):
             SENT,
             message,
             remote_ref=",".join(refs),
-            request=(requests[0] if len(requests) == 1 else requests) or None,
+            request=shipment.request(),
             answer=[{"shipment_id": ref} for ref in refs]
             if len(refs) > 1
             else {"shipment_id": refs[0]},

@@ -30,77 +30,145 @@ from ..clients.otto_export import (
     shipment_body,
     shipment_items,
 )
+from . import parcels as parcel_plan
 from .base import (
     FAILED,
     NOT_NEEDED,
     SENT,
     Outcome,
-    Sender,
-    all_done,
     parcel_groups,
     recorded_parcels,
     split_tracking,
 )
 from .carriers import shop_carrier
+from .events import taken_items, update
+from .sender import Sender
+
+
+def open_position_items(order, pending=()):
+    """The order's position items that no delivery has shipped and no cancellation of the
+    connector asks for already (marked, or in ``pending``: marked just now)."""
+    shipped = taken_items(order)
+    for export in order.sudo().marketplace_export_ids.filtered(lambda e: e.kind == "cancel"):
+        shipped.update(json.loads(export.items or "[]"))
+    for vals in pending:
+        if vals["sale_order_id"] == order.id and vals["kind"] == "cancel":
+            shipped.update(json.loads(vals["items"]))
+    items = []
+    # fee and discount lines name the items they concern too: each item once
+    for line in order.order_line:
+        for item in parcel_plan.line_items(line):
+            if item not in shipped and item not in items:
+                items.append(item)
+    return items
 
 
 class OttoSender(Sender):
-    # --- shipments -------------------------------------------------------------------------------
-    def _send_shipment(self, export, look_up_first):
-        env, picking = self.env, export.picking_id
-        items = self.items(export, [])
+    # --- what events mean on OTTO: shipments and cancelled items, no statuses --------------------
+    @classmethod
+    def on_order_confirmed(cls, event, pending):
+        return []  # OTTO moves its items' states itself
+
+    @classmethod
+    def on_invoiced(cls, event, pending):
+        return []  # OTTO invoices the buyer itself
+
+    @classmethod
+    def on_order_cancelled(cls, event, pending):
+        """The position items no delivery has shipped are cancelled (only for orders that were
+        confirmed: the items of a quotation are not processable on OTTO)."""
+        if not (event.account.otto_cancel_items and event.was_confirmed):
+            return []
+        items = open_position_items(event.order, pending)
         if not items:
-            return Outcome(
-                NOT_NEEDED, env._("The delivery moved no position item of the OTTO order.")
+            return []
+        return [update(event.order, "cancel", "cancel", event="cancel", items=json.dumps(items))]
+
+    @classmethod
+    def on_deliveries_closed(cls, event, pending):
+        """The position items no delivery shipped will never ship: cancelled, those only."""
+        account = event.account
+        if not (account.otto_cancel_items and account.export_tracking):
+            return []  # without shipments sent, which items shipped is not on record
+        items = open_position_items(event.order, pending)
+        if not items:
+            return []
+        return [
+            update(
+                event.order, "cancel", "cancel:unshipped", event="deliver", items=json.dumps(items)
             )
-        recorded = recorded_parcels(export)
-        if all_done(recorded):
-            return self._correction(export, recorded)
-        numbers = self.tracking_numbers(picking)
-        carrier = shop_carrier(self.account, picking.carrier_id)
+        ]
+
+    @classmethod
+    def shipment_items(cls, picking, taken=frozenset()):
+        """Position item ids (one unit each) the delivery moved, the ones no other delivery
+        took, in line order; per package when it has several."""
+        units = parcel_plan.delivered_units(picking)
+        by_line = parcel_plan.otto_items(units, taken)
+        items = [item for chosen in by_line.values() for item in chosen]
+        return items, parcel_plan.split_otto(by_line, parcel_plan.package_units(picking))
+
+    # --- shipments: the steps of Sender._send_shipment -------------------------------------------
+    kept_parcel_keys = ("ref", "how")
+
+    def shipment_items_of(self, export):
+        return self.items(export, [])
+
+    def no_items_message(self):
+        return self.env._("The delivery moved no position item of the OTTO order.")
+
+    def correct_shipment(self, shipment):
+        return self._correction(shipment.export, shipment.recorded)
+
+    def check_shipment(self, shipment):
+        export, picking, numbers = shipment.export, shipment.picking, shipment.numbers
+        carrier = shipment.carrier = shop_carrier(self.account, picking.carrier_id)
         if carrier not in OTTO_CARRIERS:
             if not numbers and self.account.import_tracking:
-                waiting = self._tracking_from_otto(export, items) or self.waiting_for_tracking(
-                    export
-                )
+                waiting = self._tracking_from_otto(
+                    export, shipment.items
+                ) or self.waiting_for_tracking(export)
                 if waiting:
                     return waiting
             return Outcome(FAILED, self._carrier_problem(picking))
-        forwarder = carrier not in OTTO_PARCEL_CARRIERS
+        forwarder = shipment.shop["forwarder"] = carrier not in OTTO_PARCEL_CARRIERS
         if not numbers and not forwarder:
             return (
-                self._tracking_from_otto(export, items)
+                self._tracking_from_otto(export, shipment.items)
                 or self.waiting_for_tracking(export)
                 or self.missing_tracking(export)
             )
         ship_from, problem = self._ship_from(picking)
         if problem:
             return Outcome(FAILED, problem)
-        parcels, problem = self._plan(export, items, numbers, forwarder)
-        if problem:
-            return Outcome(FAILED, problem)
-        if len(parcels) > 1 and len(items) == 1:
-            return self._multiparcel(export, parcels, carrier, ship_from, look_up_first)
-        # the parcels the shop had already (an earlier attempt) keep what they became
-        for parcel, before in zip(parcels, recorded, strict=False):
-            if before.get("done") and before.get("number") == parcel["number"]:
-                parcel.update(done=True, ref=before.get("ref", ""), how=before.get("how", ""))
-        requests, answers = [], []
-        for index, parcel in enumerate(parcels):
-            if parcel.get("done"):
-                continue
-            outcome = self._send_parcel(
-                export, parcels, index, carrier, ship_from, look_up_first, requests, answers
+        shipment.shop["ship_from"] = ship_from
+        return None
+
+    def plan_parcels(self, shipment):
+        return self._plan(
+            shipment.export, shipment.items, shipment.numbers, shipment.shop["forwarder"]
+        )
+
+    def send_parcels(self, shipment):
+        if len(shipment.parcels) > 1 and len(shipment.items) == 1:
+            # one item in several parcels: one request for all of them
+            return self._multiparcel(
+                shipment.export,
+                shipment.parcels,
+                shipment.carrier,
+                shipment.shop["ship_from"],
+                shipment.look_up_first,
             )
-            if outcome is not None:
-                return outcome
-        export.parcels = json.dumps(parcels)
+        return super().send_parcels(shipment)
+
+    def shipment_sent(self, shipment):
+        parcels = shipment.parcels
         return Outcome(
             SENT,
-            self._sent_text(parcels, carrier),
+            self._sent_text(parcels, shipment.carrier),
             remote_ref=",".join(p["ref"] for p in parcels if p.get("ref")),
-            request=requests[0] if len(requests) == 1 else requests or None,
-            answer=answers[0] if len(answers) == 1 else answers or None,
+            request=shipment.request(),
+            answer=shipment.answer(),
         )
 
     def _plan(self, export, items, numbers, forwarder):
@@ -172,15 +240,16 @@ class OttoSender(Sender):
             self.account.otto_return_address_carrier_id or None,
         )
 
-    def _send_parcel(
-        self, export, parcels, index, carrier, ship_from, look_up_first, requests, answers
-    ):
-        """Send one parcel; record it on ``parcels``. An outcome when it cannot be sent."""
+    def send_parcel(self, shipment, index):
+        """Send one parcel; record it on ``shipment.parcels``. An outcome when it cannot be
+        sent."""
+        export, parcels, carrier = shipment.export, shipment.parcels, shipment.carrier
+        requests, answers = shipment.requests, shipment.answers
         env, parcel = self.env, parcels[index]
         order_id = export.sale_order_id.marketplace_order_id
         wanted = {(order_id, item) for item in parcel["items"]}
         number = parcel["number"]
-        if look_up_first:
+        if shipment.look_up_first:
             found = self._find(carrier, number) if number else self._sent_without_key(export)
             if found is not None and wanted <= shipment_items(found):
                 parcel.update(done=True, ref=str(found.get("shipmentId") or ""), how="found")
@@ -188,7 +257,7 @@ class OttoSender(Sender):
                 return None
         if number and self._known_parcel(export, carrier, number):
             return self._add_items(export, parcels, index, carrier, requests, answers)
-        body = self._body(export, parcel, carrier, ship_from)
+        body = self._body(export, parcel, carrier, shipment.shop["ship_from"])
         requests.append(body)
         self.attempt(
             export,

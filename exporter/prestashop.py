@@ -22,80 +22,127 @@ import secrets
 import string
 
 from ..clients.prestashop_export import TOKEN_SIZE, TRACKING_NUMBER_SIZE
+from . import notes
 from .base import (
     FAILED,
     NOT_NEEDED,
     SENT,
     Outcome,
-    Sender,
-    all_done,
-    recorded_parcels,
     split_tracking,
 )
+from .events import update
 from .notes import parcel_note
+from .sender import Sender
 
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 
 
 class PrestaShopSender(Sender):
-    def _send_shipment(self, export, look_up_first):
-        env, picking, order = self.env, export.picking_id, export.sale_order_id
-        numbers = self.tracking_numbers(picking)
-        recorded = recorded_parcels(export)
-        if all_done(recorded):
-            return self._correction(export, recorded, numbers, look_up_first)
+    # --- what events mean on PrestaShop: the defaults, and the staff's notes ---------------------
+    @classmethod
+    def on_order_confirmed(cls, event, pending):
+        """The 'confirmed' status, and the order number and expected delivery date (private
+        messages)."""
+        updates = super().on_order_confirmed(event, pending)
+        text = notes.confirm_note(event.account, event.order)
+        if text:
+            updates.append(update(event.order, "note", "note:confirm", event="confirm", note=text))
+        return updates
+
+    @classmethod
+    def on_delivery_done(cls, event, pending):
+        """The tracking numbers (the order carrier's, per order: no items), and the ship date."""
+        updates = super().on_delivery_done(event, pending)
+        account, picking = event.account, event.picking
+        if account.export_delivery_dates:
+            updates.append(
+                update(
+                    event.order,
+                    "note",
+                    f"note:ship:{picking.id}",
+                    picking_id=picking.id,
+                    event="deliver",
+                    note=notes.ship_note(account, picking),
+                )
+            )
+        return updates
+
+    # --- shipments: the steps of Sender._send_shipment -------------------------------------------
+    kept_parcel_keys = None  # a parcel the shop has keeps its whole record (where, text, ref)
+
+    def correct_shipment(self, shipment):
+        numbers = self.tracking_numbers(shipment.picking)
+        return self._correction(shipment.export, shipment.recorded, numbers, shipment.look_up_first)
+
+    def check_shipment(self, shipment):
+        """No tracking number: the shop's is taken, if any; the order carrier, read to be put
+        back whole, holds the first number."""
+        env, export, numbers = self.env, shipment.export, shipment.numbers
         if not numbers and not self.account.import_tracking:
             return Outcome(NOT_NEEDED, env._("The delivery has no tracking number to send."))
-        records = self.client.order_carriers(order.marketplace_order_id)
+        records = self.client.order_carriers(shipment.order.marketplace_order_id)
         if not numbers:
             return self._tracking_from_shop(export, records)
         if not records:
             return Outcome(
                 FAILED,
-                env._("The shop has no carrier record for order %s.", order.marketplace_order_ref),
-            )
-        too_long = [number for number in numbers if len(number) > TRACKING_NUMBER_SIZE]
-        if too_long:
-            return Outcome(
-                FAILED,
                 env._(
-                    "PrestaShop keeps at most %(size)s characters per tracking number: "
-                    "%(tracking)s is too long.",
-                    size=TRACKING_NUMBER_SIZE,
-                    tracking=too_long[0],
+                    "The shop has no carrier record for order %s.",
+                    shipment.order.marketplace_order_ref,
                 ),
             )
-        record = records[-1]
-        in_field = split_tracking(record.get("tracking_number"))
-        parcels = [{"number": number} for number in numbers]
-        for parcel, before in zip(parcels, recorded, strict=False):
-            if before.get("done") and before.get("number") == parcel["number"]:
-                parcel.update(before)
-        requests = []
-        for parcel in parcels:
-            if parcel.get("done"):
-                continue
-            if parcel["number"] in in_field:  # put there by an earlier attempt, or by the shop
-                parcel.update(done=True, where="carrier", ref=str(record.get("id")))
-            elif not in_field:
-                requests.append(self._put_number(export, parcels, record, parcel["number"]))
-                in_field = [parcel["number"]]
-                parcel.update(done=True, where="carrier", ref=str(record.get("id")))
-            else:
-                text = parcel_note(
-                    self.account, picking, parcel["number"], picking.carrier_id.name or ""
-                )
-                parcel.update(text=text)
-                ref, request = self._message(export, parcels, text, look_up_first)
-                if request:
-                    requests.append(request)
-                parcel.update(done=True, where="message", ref=ref)
-        export.parcels = json.dumps(parcels)
+        too_long = self._too_long(numbers)
+        if too_long:
+            return too_long
+        record = shipment.shop["record"] = records[-1]
+        shipment.shop["in_field"] = split_tracking(record.get("tracking_number"))
+        return None
+
+    def plan_parcels(self, shipment):
+        return [{"number": number} for number in shipment.numbers], ""
+
+    def send_parcel(self, shipment, index):
+        """The first parcel's number in the order carrier's field, the others in messages."""
+        export, parcels, parcel = shipment.export, shipment.parcels, shipment.parcels[index]
+        record, in_field = shipment.shop["record"], shipment.shop["in_field"]
+        if parcel["number"] in in_field:  # put there by an earlier attempt, or by the shop
+            parcel.update(done=True, where="carrier", ref=str(record.get("id")))
+        elif not in_field:
+            shipment.requests.append(self._put_number(export, parcels, record, parcel["number"]))
+            shipment.shop["in_field"] = [parcel["number"]]
+            parcel.update(done=True, where="carrier", ref=str(record.get("id")))
+        else:
+            picking = shipment.picking
+            text = parcel_note(
+                self.account, picking, parcel["number"], picking.carrier_id.name or ""
+            )
+            parcel.update(text=text)
+            ref, request = self._message(export, parcels, text, shipment.look_up_first)
+            if request:
+                shipment.requests.append(request)
+            parcel.update(done=True, where="message", ref=ref)
+        return None
+
+    def shipment_sent(self, shipment):
         return Outcome(
             SENT,
-            self._sent_text(parcels),
-            remote_ref=str(record.get("id")),
-            request=(requests[0] if len(requests) == 1 else requests) or None,
+            self._sent_text(shipment.parcels),
+            remote_ref=str(shipment.shop["record"].get("id")),
+            request=shipment.request(),
+        )
+
+    def _too_long(self, numbers):
+        too_long = [number for number in numbers if len(number) > TRACKING_NUMBER_SIZE]
+        if not too_long:
+            return None
+        return Outcome(
+            FAILED,
+            self.env._(
+                "PrestaShop keeps at most %(size)s characters per tracking number: "
+                "%(tracking)s is too long.",
+                size=TRACKING_NUMBER_SIZE,
+                tracking=too_long[0],
+            ),
         )
 
     def _put_number(self, export, parcels, record, number):
@@ -140,17 +187,9 @@ class PrestaShopSender(Sender):
         ]
         if not changed:
             return Outcome(SENT, env._("The shop has these tracking numbers already."))
-        too_long = [number for _i, number in changed if len(number) > TRACKING_NUMBER_SIZE]
+        too_long = self._too_long([number for _i, number in changed])
         if too_long:
-            return Outcome(
-                FAILED,
-                env._(
-                    "PrestaShop keeps at most %(size)s characters per tracking number: "
-                    "%(tracking)s is too long.",
-                    size=TRACKING_NUMBER_SIZE,
-                    tracking=too_long[0],
-                ),
-            )
+            return too_long
         parcels = [dict(parcel) for parcel in recorded]
         requests, lines = [], []
         for index, number in changed:

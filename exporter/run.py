@@ -6,15 +6,12 @@ from ..clients.errors import AuthenticationError, MarketplaceError, OutcomeUnkno
 from ..runs.account_run import LOCK_NAMESPACES, AccountRun
 from . import retries
 from .base import FAILED, NOT_NEEDED, SENT, TO_SEND, Outcome, as_text
-from .cscart import CsCartSender
-from .otto import OttoSender
-from .prestashop import PrestaShopSender
+from .shops import sender_class
 
 _logger = logging.getLogger(__name__)
 
 # Namespace of the export's PostgreSQL advisory locks (the import has one of its own).
 EXPORT_LOCK_NAMESPACE = LOCK_NAMESPACES["export"]
-SENDERS = {"otto": OttoSender, "prestashop": PrestaShopSender, "cscart": CsCartSender}
 # the run log's result of each outcome (an update still to send is a failure of this run,
 # unless it only waits: for its shipments, for a tracking number)
 RESULTS = {SENT: "sent", NOT_NEEDED: "skipped", FAILED: "failed", TO_SEND: "failed"}
@@ -66,7 +63,7 @@ class ExportRun(AccountRun):
 
     def _work(self):
         self.client = self.account._get_client()
-        sender = SENDERS[self.account.backend](self)
+        sender = sender_class(self.account)(self)
         for position, export in enumerate(self.exports):
             if self._out_of_time():
                 self.left_over = len(self.exports) - position  # the next run sends them

@@ -1,10 +1,11 @@
 from odoo import api, fields, models
 
-from ..exporter.marks import open_position_items
+from ..exporter.marks import items_cancelled_with
 
 
 class SaleOrderCancel(models.TransientModel):
-    """The confirmation before cancelling an order: for an OTTO order, what it cancels there."""
+    """The confirmation before cancelling an order: what it cancels on the shop (OTTO position
+    items)."""
 
     _inherit = "sale.order.cancel"
 
@@ -14,12 +15,7 @@ class SaleOrderCancel(models.TransientModel):
     def _compute_marketplace_cancel_warning(self):
         for wizard in self:
             order = wizard.order_id.sudo()
-            account = order.marketplace_account_id
-            items = (
-                open_position_items(order)
-                if account.backend == "otto" and account.otto_cancel_items and order.state == "sale"
-                else []
-            )
+            items = items_cancelled_with(order)
             wizard.marketplace_cancel_warning = (
                 self.env._(
                     "This also cancels on OTTO Market the %(count)s position items of order "
