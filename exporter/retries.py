@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from odoo import fields
 
+from ..activities import has_open_activity
+
 FIRST_DELAY = timedelta(minutes=5)
 LONGEST_DELAY = timedelta(hours=6)
 ACTIVITY_TYPE = "mail.mail_activity_data_todo"
@@ -58,10 +60,7 @@ def alert(export):
     """One activity on the order for the person who looks after it, unless one is open."""
     order = export.sale_order_id.sudo()
     env = order.env
-    summaries = {
-        summary(order.with_context(lang=code).env) for code, __ in env["res.lang"].get_installed()
-    }
-    if any(activity.summary in summaries for activity in order.activity_ids):
+    if has_open_activity(order, summary):
         return
     account = export.account_id
     user = account.user_id or order.user_id or env.ref("base.user_admin")

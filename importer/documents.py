@@ -3,8 +3,8 @@ time: all the documents of a page that go to the same state move in one call."""
 
 from odoo import fields
 
+from ..activities import decision_user, has_open_activity
 from ..const import DOCUMENT_STATE_RANK
-from .activities import has_open_activity
 
 
 def document_rank(order):
@@ -87,12 +87,6 @@ def _cancel(orders, shop_status_label, responsible):
         cancellable.with_context(disable_cancel_warning=True).action_cancel()
         sentences.update(dict.fromkeys(cancellable.ids, env._("cancelled")))
     return sentences
-
-
-def decision_user(order, responsible=None):
-    """Who decides what to do with an order the shop changed after Odoo moved on: the order's
-    salesperson, else the account's responsible, else the team leader, else the current user."""
-    return order.user_id or responsible or order.team_id.user_id or order.env.user
 
 
 def _decision_summary(env):

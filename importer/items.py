@@ -13,8 +13,7 @@ import json
 
 from odoo import Command
 
-from .activities import has_open_activity
-from .documents import decision_user
+from ..activities import decision_user, has_open_activity
 
 
 def item_ids(line):

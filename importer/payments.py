@@ -1,9 +1,10 @@
-"""Payment entries of the orders a shop reports as paid, through Odoo's own online-payment path.
+"""What a shop's status means for the payment entries of its orders (the operations themselves,
+pay, refund, cancel an open entry, ask a person, are the ledger's: ``ledger/entries.py``).
 
 Each paid order gets a done ``payment.transaction`` of the account's payment provider, linked to
 its sales order; Odoo's post-processing makes the ``account.payment`` of it, and an invoice made
 from the order later inherits the transaction and is matched with the payment when it is posted
-(``sale.order._marketplace_reconcile_payments``). The rules, also in the README:
+(``ledger/matching.py``). The rules, also in the README:
 
 - Paid: the status is ticked 'Paid' in the account's status table (an announced OTTO order is
   not: its prepayment is pending). The first entry (sequence 0) is an inbound customer payment of
@@ -24,27 +25,28 @@ from the order later inherits the transaction and is matched with the payment wh
 """
 
 import logging
-from datetime import timezone
-from zoneinfo import ZoneInfo
 
 import psycopg2
 from psycopg2 import errors as pg_errors
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 
-from ..const import PAYMENT_REFERENCE_PREFIXES
-from .activities import has_open_activity
-from .documents import decision_user
+from ..activities import decision_user, has_open_activity
+from ..ledger.entries import (
+    ACTIVITY_SUMMARIES,
+    ACTIVITY_SUMMARY_CANCELLED,
+    ACTIVITY_SUMMARY_PAID_TWICE,
+    ACTIVITY_SUMMARY_REFUNDED,
+    ACTIVITY_SUMMARY_TOTAL,
+    ACTIVITY_SUMMARY_UNPAID,
+    Ledger,
+    odoo_keeps,
+)
+from ..ledger.matching import posted_invoices
 
 _logger = logging.getLogger(__name__)
-
-ACTIVITY_SUMMARY_CANCELLED = "cancelled"
-ACTIVITY_SUMMARY_UNPAID = "unpaid"
-ACTIVITY_SUMMARY_TOTAL = "total"
-ACTIVITY_SUMMARY_REFUNDED = "refunded"
-ACTIVITY_SUMMARY_PAID_TWICE = "paid_twice"
 
 
 class PaymentSync:
@@ -54,15 +56,7 @@ class PaymentSync:
         self.account = account
         self.env = account.env
         self.mappings = {mapping.code: mapping for mapping in account.status_mapping_ids}
-        # as the connector (a salesperson's import records payments too); no tracking of what a
-        # machine creates, as for the orders themselves
-        self.Transaction = (
-            self.env["payment.transaction"]
-            .sudo()
-            .with_context(
-                tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
-            )
-        )
+        self.ledger = Ledger(account)
         self.failed = set()  # ids of the sales orders whose entry could not be made
 
     def sync(self, pairs):
@@ -72,10 +66,10 @@ class PaymentSync:
         pairs = [(sale, order) for sale, order in pairs if sale]
         if not pairs:
             return {}
-        known = self._transactions([sale.id for sale, __ in pairs])
+        known = self.ledger.transactions([sale.id for sale, __ in pairs])
         messages = {}
         for sale, order in pairs:
-            transactions = known.get(sale.id, self.Transaction)
+            transactions = known.get(sale.id, self.ledger.Transaction)
             if not transactions and not self.account.payment_create:
                 continue  # nothing recorded, nothing to record
             why = None
@@ -106,15 +100,6 @@ class PaymentSync:
                 messages[sale.id] = message
         return messages
 
-    def _transactions(self, sale_ids):
-        """The connector's transactions of these orders, by order (one query per page)."""
-        transactions = self.Transaction.search(
-            [("marketplace_sale_order_id", "in", sale_ids)], order="marketplace_sequence, id"
-        )
-        return {
-            sale.id: txs for sale, txs in transactions.grouped("marketplace_sale_order_id").items()
-        }
-
     def _sync_order(self, sale, order, transactions):
         mapping = self.mappings.get(order.status)
         if mapping is None:
@@ -137,10 +122,14 @@ class PaymentSync:
             paid_elsewhere = self._paid_another_way(sale, order, mapping)
             if paid_elsewhere:
                 return paid_elsewhere
-            tx = self._transaction(
-                sale, order, total, 0, self._date(order.paid_at or order.changed_at)
+            tx = self.ledger.pay(
+                sale,
+                total,
+                self.ledger.entry_date(order.paid_at or order.changed_at),
+                shop_ref=order.order_ref,
+                shop_id=order.order_id,
             )
-            notes.append(self._created_message(tx))
+            notes.append(self.ledger.created_message(tx))
             transactions = active = tx
         elif not active and not self.account.payment_create:
             return ""
@@ -148,9 +137,9 @@ class PaymentSync:
         target = currency.round(total - returned)
         recorded = currency.round(sum(active.mapped("amount")))
         if currency.compare_amounts(target, recorded):
-            if returned and target < recorded and self._odoo_keeps(sale):
+            if returned and target < recorded and odoo_keeps(sale):
                 notes.append(self._returned_kept(sale, order, active, returned))
-            elif sale._marketplace_posted_invoices():
+            elif posted_invoices(sale):
                 notes.append(self._total_changed_after_invoicing(sale, active, recorded, target))
             else:
                 notes.append(
@@ -160,88 +149,18 @@ class PaymentSync:
                 )
         return " ".join(filter(None, notes))
 
-    # --- new entries -----------------------------------------------------------------------------
-    def _transaction(self, sale, order, amount, sequence, date, source=None):
-        """A done transaction of ``amount`` (negative: a refund of ``source``), whose Odoo
-        post-processing makes the payment entry."""
-        provider = self.account._get_payment_provider()
-        prefix = f"{PAYMENT_REFERENCE_PREFIXES[self.account.backend]}-{order.order_ref}"
-        refund = amount < 0
-        tx = self.Transaction.create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": provider.payment_method_ids[:1].id,
-                "reference": self.Transaction._compute_reference(provider.code, prefix=prefix),
-                "provider_reference": order.order_id,
-                "amount": amount,
-                "currency_id": sale.currency_id.id,
-                "partner_id": sale.partner_invoice_id.id,
-                "operation": "refund" if refund else "online_direct",
-                "source_transaction_id": source.id if refund and source else False,
-                "sale_order_ids": [Command.set(sale.ids)],
-                "marketplace_account_id": self.account.id,
-                "marketplace_sale_order_id": sale.id,
-                "marketplace_order_ref": order.order_ref,
-                "marketplace_sequence": sequence,
-                "marketplace_payment_date": date,
-            }
-        )
-        tx._set_done(
-            state_message=self.env._(
-                "Paid on %(shop)s: order %(number)s.", shop=provider.name, number=order.order_ref
-            )
-        )
-        tx._post_process()
-        if not tx.payment_id:
-            # Odoo's post-processing swallows some errors (and logs them): no entry, no success
-            raise UserError(self.env._("Odoo did not create the payment of the transaction."))
-        return tx
-
-    def _created_message(self, tx):
-        payment = tx.payment_id
-        amount = format_amount(self.env, abs(tx.amount), tx.currency_id)
-        if payment.state == "draft":
-            message = self.env._(
-                "Payment entry of %(amount)s created as a draft, for an accountant to confirm "
-                "(transaction %(reference)s).",
-                amount=amount,
-                reference=tx.reference,
-            )
-        else:
-            message = self.env._(
-                "Payment %(payment)s of %(amount)s created (transaction %(reference)s).",
-                payment=payment.name,
-                amount=amount,
-                reference=tx.reference,
-            )
-        return message
-
-    def _date(self, moment):
-        """The accounting date of a shop's moment (naive UTC), in the shop's time zone."""
-        if not moment:
-            return fields.Date.context_today(self.account)
-        zone = ZoneInfo(self.account.shop_timezone or "UTC")
-        return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
-
     def _difference_entry(self, sale, order, transactions, active, difference):
-        """A new entry of ``difference`` (negative: a refund payment of the last inbound one)."""
-        sequence = max(transactions.mapped("marketplace_sequence")) + 1
-        source = active.filtered(lambda tx: tx.amount > 0)[-1:]
-        return self._transaction(
-            sale, order, difference, sequence, self._date(order.changed_at), source=source
+        """A new entry of ``difference`` (negative: a refund payment of the last inbound one),
+        dated with the shop's change."""
+        return self.ledger.difference(
+            sale,
+            transactions,
+            active,
+            difference,
+            self.ledger.entry_date(order.changed_at),
+            shop_ref=order.order_ref,
+            shop_id=order.order_id,
         )
-
-    def _tell(self, sale, entries, note):
-        for payment in entries.payment_id:
-            payment.message_post(body=note)
-        sale.message_post(body=note)
-        return note
-
-    @staticmethod
-    def _odoo_keeps(sale):
-        """Whether Odoo keeps the order as it is: goods left, or an invoice is posted."""
-        delivered = any(picking.state == "done" for picking in sale.picking_ids)
-        return delivered or bool(sale._marketplace_posted_invoices())
 
     # --- the shop's total changed, items returned ------------------------------------------------
     def _follow_total(self, sale, order, transactions, active, recorded, target, returned):
@@ -277,7 +196,7 @@ class PaymentSync:
                 "records the difference.",
                 **values,
             )
-        return self._tell(sale, active | tx, note)
+        return self.ledger.tell(sale, active | tx, note)
 
     def _total_changed_after_invoicing(self, sale, active, recorded, total):
         currency = sale.currency_id
@@ -289,7 +208,7 @@ class PaymentSync:
             old=format_amount(self.env, recorded, currency),
             new=format_amount(self.env, total, currency),
         )
-        if self._ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_TOTAL, note):
+        if self.ledger.ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_TOTAL, note):
             return note
         return ""
 
@@ -313,7 +232,7 @@ class PaymentSync:
             amount=format_amount(self.env, returned, sale.currency_id),
             number=sale.marketplace_order_ref,
         )
-        if self._ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_REFUNDED, note):
+        if self.ledger.ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_REFUNDED, note):
             return note
         return ""
 
@@ -336,20 +255,12 @@ class PaymentSync:
                 reason=reason,
             )
             payment = active.payment_id.filtered(lambda p: p.state != "canceled")[:1]
-            if self._ask(sale, payment, ACTIVITY_SUMMARY_CANCELLED, note):
+            if self.ledger.ask(sale, payment, ACTIVITY_SUMMARY_CANCELLED, note):
                 return note
             return ""
         notes = []
         drafts = active.filtered(lambda tx: tx.payment_id.state == "draft")
-        for tx in drafts:
-            tx._set_canceled(state_message=reason, extra_allowed_states=("done",))
-            tx._post_process()  # Odoo cancels the draft payment of a cancelled transaction
-            tx.payment_id.message_post(
-                body=self.env._(
-                    "%(reason)s This entry was still a draft (nothing posted): cancelled.",
-                    reason=reason,
-                )
-            )
+        self.ledger.cancel_drafts(drafts, reason)
         if drafts:
             notes.append(
                 self.env._(
@@ -382,7 +293,7 @@ class PaymentSync:
         held = currency.round(sum(active.mapped("amount")))
         if not active or currency.compare_amounts(held, 0) <= 0:
             return ""
-        if self._odoo_keeps(sale):
+        if odoo_keeps(sale):
             note = self.env._(
                 "The shop reports order %(number)s as %(status)s: the buyer got the money back. "
                 "Odoo keeps the order as it is (delivered or invoiced): the payment entries were "
@@ -391,7 +302,7 @@ class PaymentSync:
                 number=sale.marketplace_order_ref,
                 status=mapping.display_name,
             )
-            if self._ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_REFUNDED, note):
+            if self.ledger.ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_REFUNDED, note):
                 return note
             return ""
         tx = self._difference_entry(sale, order, transactions, active, -held)
@@ -404,7 +315,7 @@ class PaymentSync:
             entry=tx.payment_id.name or tx.reference,
             amount=format_amount(self.env, held, currency),
         )
-        return self._tell(sale, active | tx, note)
+        return self.ledger.tell(sale, active | tx, note)
 
     def _no_longer_paid(self, sale, mapping, active):
         if not active:
@@ -416,14 +327,14 @@ class PaymentSync:
             number=sale.marketplace_order_ref,
             status=mapping.display_name,
         )
-        if self._ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_UNPAID, note):
+        if self.ledger.ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_UNPAID, note):
             return note
         return ""
 
     def _paid_another_way(self, sale, order, mapping):
         """An invoice of the order already paid in Odoo (a bank payment registered by hand): the
         shop's payment is not booked a second time; a person decides."""
-        invoices = sale._marketplace_posted_invoices().filtered(
+        invoices = posted_invoices(sale).filtered(
             lambda move: (
                 move.move_type == "out_invoice"
                 and move.payment_state in ("paid", "in_payment", "partial")
@@ -453,27 +364,3 @@ class PaymentSync:
             )
             sale.message_post(body=note)
         return note
-
-    def _ask(self, sale, payment, kind, note):
-        """A to-do on the payment for the order's salesperson (else the account's responsible),
-        unless one of this kind is still open (in whatever language it was written). Returns
-        whether one was created."""
-        if not payment or has_open_activity(payment, ACTIVITY_SUMMARIES[kind]):
-            return False
-        payment.activity_schedule(
-            "mail.mail_activity_data_todo",
-            date_deadline=fields.Date.context_today(payment),
-            summary=ACTIVITY_SUMMARIES[kind](self.env),
-            note=note,
-            user_id=(sale.user_id or self.account.user_id or self.env.user).id,
-        )
-        return True
-
-
-ACTIVITY_SUMMARIES = {
-    ACTIVITY_SUMMARY_CANCELLED: lambda env: env._("Marketplace order cancelled"),
-    ACTIVITY_SUMMARY_UNPAID: lambda env: env._("Marketplace order no longer paid"),
-    ACTIVITY_SUMMARY_TOTAL: lambda env: env._("Marketplace order total changed"),
-    ACTIVITY_SUMMARY_REFUNDED: lambda env: env._("Marketplace order refunded"),
-    ACTIVITY_SUMMARY_PAID_TWICE: lambda env: env._("Marketplace order paid twice?"),
-}

@@ -9,7 +9,7 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         """``sale`` matches a posted invoice with the posted payments of its transactions; the
         connector's payments are also matched when the invoice came before them, and a small
-        difference is written off (sale.order._marketplace_reconcile_payments). The shops of
+        difference is written off (ledger/matching.py). The shops of
         the orders learn the invoice number and the 'invoiced' status (marked, sent later)."""
         posted = super()._post(soft)
         orders = posted.filtered(lambda move: move.is_invoice()).line_ids.sale_line_ids.order_id
@@ -29,6 +29,6 @@ class AccountMove(models.Model):
 
     def _marketplace_refresh_orders(self):
         """An invoice or a payment entry of a marketplace order reset or cancelled by hand: the
-        order's payment difference follows (models/sale_order_payment.py)."""
+        order's payment difference follows (ledger/matching.py)."""
         orders = self.env["sale.order"]._marketplace_orders_of_moves(self)
         orders._marketplace_refresh_payment_difference()

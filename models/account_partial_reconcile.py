@@ -4,7 +4,7 @@ from odoo import api, models
 class AccountPartialReconcile(models.Model):
     """Matching by hand (outstanding credits on an invoice, bank reconciliation, "Unreconcile")
     changes what the marketplace payments of an order leave open: the order's "Payment
-    Difference" follows (models/sale_order_payment.py)."""
+    Difference" follows (ledger/matching.py, through the order)."""
 
     _inherit = "account.partial.reconcile"
 

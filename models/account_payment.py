@@ -2,6 +2,10 @@ from odoo import fields, models
 
 
 class AccountPayment(models.Model):
+    """account.payment (inherited): a connector payment's account and order, and the thin hooks
+    that keep its order's matching with invoices current (ledger/matching.py, through the
+    order)."""
+
     _inherit = "account.payment"
 
     marketplace_account_id = fields.Many2one(
@@ -56,9 +60,3 @@ class AccountPayment(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
         }
-
-    def _marketplace_is_reconciled(self):
-        """Whether anything (an invoice, a bank statement line) is matched with the entry."""
-        self.ensure_one()
-        lines = self.move_id.line_ids
-        return bool(lines.matched_debit_ids or lines.matched_credit_ids)

@@ -5,7 +5,7 @@ from ..const import PAYMENT_PROVIDER_CODE
 
 class PaymentProvider(models.Model):
     """A marketplace account's provider: it records the payments the marketplace or the shop
-    collected (see importer/payments.py); buyers never pay through it in Odoo."""
+    collected (see ledger/); buyers never pay through it in Odoo."""
 
     _inherit = "payment.provider"
 

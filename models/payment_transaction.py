@@ -1,10 +1,13 @@
-from odoo import _, fields, models
+from odoo import fields, models
+
+from ..ledger import entries
 
 
 class PaymentTransaction(models.Model):
-    """The transactions the connector records for paid marketplace orders (importer/payments.py):
-    done at once, post-processed by Odoo into a payment entry, without Odoo's online-shop habits
-    (confirming the quotation, mailing the buyer, invoicing)."""
+    """payment.transaction (inherited): the transactions the connector records for paid
+    marketplace orders (ledger/entries.py): done at once, post-processed by Odoo into a payment
+    entry, without Odoo's online-shop habits (confirming the quotation, mailing the buyer,
+    invoicing)."""
 
     _inherit = "payment.transaction"
 
@@ -81,37 +84,11 @@ class PaymentTransaction(models.Model):
         super()._log_message_on_linked_documents(message)
 
     def _create_payment(self, **extra_create_values):
-        """Odoo's payment of the transaction, dated, described and posted as the account says."""
+        """Odoo's payment of the transaction, dated, described and posted as the account says
+        (``ledger.entries.payment_values``)."""
         self.ensure_one()
         if not self.marketplace_sale_order_id:
             return super()._create_payment(**extra_create_values)
-        # booked where the order's invoice books the receivable (a fiscal position may map it),
-        # for the invoice's customer: both meet when they are matched
-        partner, receivable = self.marketplace_sale_order_id._marketplace_payment_target()
-        values = {
-            "date": self.marketplace_payment_date or fields.Date.context_today(self),
-            "memo": self._marketplace_memo(),
-            "payment_reference": self.marketplace_order_ref,
-            "partner_id": partner.id,
-            **({"destination_account_id": receivable.id} if receivable else {}),
-            **extra_create_values,
-        }
-        if self.marketplace_account_id.payment_posting == "draft":
-            # no journal entry until an accountant confirms it (account.payment.action_post)
-            values["write_off_line_vals"] = None
-            tx = self.with_context(marketplace_payment_hold=True)
-            return super(PaymentTransaction, tx)._create_payment(**values)
-        return super()._create_payment(**values)
-
-    def _marketplace_memo(self):
-        self.ensure_one()
-        account = self.marketplace_account_id
-        backends = dict(account._fields["backend"]._description_selection(self.env))
-        values = {
-            "marketplace": backends.get(account.backend, account.backend),
-            "number": self.marketplace_order_ref,
-            "order": self.marketplace_sale_order_id.name,
-        }
-        if self.marketplace_sequence:
-            return _("%(marketplace)s order %(number)s (%(order)s): change of the total", **values)
-        return _("%(marketplace)s order %(number)s (%(order)s)", **values)
+        values, draft = entries.payment_values(self, extra_create_values)
+        tx = self.with_context(marketplace_payment_hold=True) if draft else self
+        return super(PaymentTransaction, tx)._create_payment(**values)

@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..clients.parsing import iso_to_utc, local_to_utc
-from ..importer.payments import PaymentSync
+from ..ledger.entries import Ledger
 from ..simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator
 from .common import MarketplaceImportCase, PrestaShopOrders
 
@@ -383,7 +383,7 @@ class TestOttoPayments(PaymentCaseMixin, MarketplaceImportCase):
         # see it: the database refuses its transaction
         self.sim.advance(60)
         with (
-            patch.object(PaymentSync, "_transactions", lambda self, sale_ids: {}),
+            patch.object(Ledger, "transactions", lambda self, sale_ids: {}),
             mute_logger("odoo.sql_db"),
         ):
             # the order itself is unchanged: fetched by its number, as a person would

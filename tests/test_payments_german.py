@@ -13,7 +13,7 @@ from odoo.tools import mute_logger
 from ..clients.otto import parse_order
 from ..clients.records import OrderPage
 from ..importer.order_sync import OrderSync
-from ..importer.payments import PaymentSync
+from ..ledger.entries import Ledger
 from ..simulators import OttoSimulator
 from .common import MarketplaceImportCase
 from .test_payments import PaymentCaseMixin
@@ -135,9 +135,7 @@ class TestGermanPaymentEdges(PaymentCaseMixin, MarketplaceImportCase):
 
     def test_a_payment_entry_that_failed_is_retried_until_it_exists(self):
         raw = self.add()
-        with patch.object(
-            PaymentSync, "_transaction", side_effect=UserError("No free journal code.")
-        ):
+        with patch.object(Ledger, "_transaction", side_effect=UserError("No free journal code.")):
             run = self.fetch()
         line = self.line_of(run, raw["salesOrderId"])
         self.assertEqual(line.result, "failed")
@@ -258,7 +256,7 @@ class TestGermanPaymentEdges(PaymentCaseMixin, MarketplaceImportCase):
 
         with (
             patch.object(line_model, "reconcile", refused),
-            mute_logger("odoo.addons.sale_marketplace_connector.models.sale_order_payment"),
+            mute_logger("odoo.addons.sale_marketplace_connector.ledger.matching"),
         ):
             self.fetch()
         self.assertEqual(len(self.payments(sale)), 1)

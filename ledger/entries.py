@@ -1,0 +1,214 @@
+"""The operations on an account's payment entries, through Odoo's own online-payment path.
+
+Each entry is a done ``payment.transaction`` of the account's payment provider, linked to its
+sales order; Odoo's post-processing makes the ``account.payment`` of it. A transaction is unique
+per (sales order, entry number) in the database: neither a re-import nor a second run at the same
+time can make a second entry. A posted entry is never edited nor cancelled: money that goes back
+gets an entry of its own (a refund payment); a draft entry (waiting for an accountant) can be
+cancelled, nothing was posted. What needs a person gets one activity on the payment.
+"""
+
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from odoo import Command, fields
+from odoo.exceptions import UserError
+from odoo.tools import format_amount
+
+from ..activities import has_open_activity
+from ..const import PAYMENT_REFERENCE_PREFIXES
+from . import journal
+from .matching import payment_target, posted_invoices
+
+ACTIVITY_SUMMARY_CANCELLED = "cancelled"
+ACTIVITY_SUMMARY_UNPAID = "unpaid"
+ACTIVITY_SUMMARY_TOTAL = "total"
+ACTIVITY_SUMMARY_REFUNDED = "refunded"
+ACTIVITY_SUMMARY_PAID_TWICE = "paid_twice"
+
+ACTIVITY_SUMMARIES = {
+    ACTIVITY_SUMMARY_CANCELLED: lambda env: env._("Marketplace order cancelled"),
+    ACTIVITY_SUMMARY_UNPAID: lambda env: env._("Marketplace order no longer paid"),
+    ACTIVITY_SUMMARY_TOTAL: lambda env: env._("Marketplace order total changed"),
+    ACTIVITY_SUMMARY_REFUNDED: lambda env: env._("Marketplace order refunded"),
+    ACTIVITY_SUMMARY_PAID_TWICE: lambda env: env._("Marketplace order paid twice?"),
+}
+
+
+class Ledger:
+    """The payment entries of one account's orders (as the connector: a salesperson's import
+    records payments too)."""
+
+    def __init__(self, account):
+        self.account = account
+        self.env = account.env
+        # no tracking of what a machine creates, as for the orders themselves
+        self.Transaction = (
+            self.env["payment.transaction"]
+            .sudo()
+            .with_context(
+                tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+            )
+        )
+
+    def transactions(self, sale_ids):
+        """The connector's transactions of these orders, by order id (one query)."""
+        transactions = self.Transaction.search(
+            [("marketplace_sale_order_id", "in", sale_ids)], order="marketplace_sequence, id"
+        )
+        return {
+            sale.id: txs for sale, txs in transactions.grouped("marketplace_sale_order_id").items()
+        }
+
+    # --- new entries -----------------------------------------------------------------------------
+    def pay(self, sale, amount, date, shop_ref=None, shop_id=None):
+        """The order's payment on the shop: its first entry (number 0)."""
+        return self._transaction(sale, amount, 0, date, shop_ref=shop_ref, shop_id=shop_id)
+
+    def difference(self, sale, transactions, active, amount, date, shop_ref=None, shop_id=None):
+        """A new entry of ``amount``: a refund payment of the last inbound entry when negative,
+        an inbound payment when positive (the next entry number)."""
+        sequence = max(transactions.mapped("marketplace_sequence")) + 1
+        source = active.filtered(lambda tx: tx.amount > 0)[-1:]
+        return self._transaction(
+            sale, amount, sequence, date, source=source, shop_ref=shop_ref, shop_id=shop_id
+        )
+
+    def _transaction(self, sale, amount, sequence, date, source=None, shop_ref=None, shop_id=None):
+        """A done transaction of ``amount`` (negative: a refund of ``source``), whose Odoo
+        post-processing makes the payment entry."""
+        provider = journal.provider(self.account)
+        shop_ref = shop_ref or sale.marketplace_order_ref
+        prefix = f"{PAYMENT_REFERENCE_PREFIXES[self.account.backend]}-{shop_ref}"
+        refund = amount < 0
+        tx = self.Transaction.create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": provider.payment_method_ids[:1].id,
+                "reference": self.Transaction._compute_reference(provider.code, prefix=prefix),
+                "provider_reference": shop_id or sale.marketplace_order_id,
+                "amount": amount,
+                "currency_id": sale.currency_id.id,
+                "partner_id": sale.partner_invoice_id.id,
+                "operation": "refund" if refund else "online_direct",
+                "source_transaction_id": source.id if refund and source else False,
+                "sale_order_ids": [Command.set(sale.ids)],
+                "marketplace_account_id": self.account.id,
+                "marketplace_sale_order_id": sale.id,
+                "marketplace_order_ref": shop_ref,
+                "marketplace_sequence": sequence,
+                "marketplace_payment_date": date,
+            }
+        )
+        tx._set_done(
+            state_message=self.env._(
+                "Paid on %(shop)s: order %(number)s.", shop=provider.name, number=shop_ref
+            )
+        )
+        tx._post_process()
+        if not tx.payment_id:
+            # Odoo's post-processing swallows some errors (and logs them): no entry, no success
+            raise UserError(self.env._("Odoo did not create the payment of the transaction."))
+        return tx
+
+    def created_message(self, tx):
+        """What the log says of a new entry: posted, or a draft for an accountant."""
+        payment = tx.payment_id
+        amount = format_amount(self.env, abs(tx.amount), tx.currency_id)
+        if payment.state == "draft":
+            return self.env._(
+                "Payment entry of %(amount)s created as a draft, for an accountant to confirm "
+                "(transaction %(reference)s).",
+                amount=amount,
+                reference=tx.reference,
+            )
+        return self.env._(
+            "Payment %(payment)s of %(amount)s created (transaction %(reference)s).",
+            payment=payment.name,
+            amount=amount,
+            reference=tx.reference,
+        )
+
+    def entry_date(self, moment):
+        """The accounting date of a shop's moment (naive UTC), in the shop's time zone."""
+        if not moment:
+            return fields.Date.context_today(self.account)
+        zone = ZoneInfo(self.account.shop_timezone or "UTC")
+        return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
+
+    # --- open entries ----------------------------------------------------------------------------
+    def cancel_drafts(self, drafts, reason):
+        """Cancel draft entries (nothing posted yet), each with a note saying why."""
+        for tx in drafts:
+            tx._set_canceled(state_message=reason, extra_allowed_states=("done",))
+            tx._post_process()  # Odoo cancels the draft payment of a cancelled transaction
+            tx.payment_id.message_post(
+                body=self.env._(
+                    "%(reason)s This entry was still a draft (nothing posted): cancelled.",
+                    reason=reason,
+                )
+            )
+
+    # --- telling and asking ----------------------------------------------------------------------
+    def tell(self, sale, entries, note):
+        """Write ``note`` on the entries' payments and on the order; return it."""
+        for payment in entries.payment_id:
+            payment.message_post(body=note)
+        sale.message_post(body=note)
+        return note
+
+    def ask(self, sale, payment, kind, note):
+        """A to-do on the payment for the order's salesperson (else the account's responsible),
+        unless one of this kind is still open (in whatever language it was written). Returns
+        whether one was created."""
+        if not payment or has_open_activity(payment, ACTIVITY_SUMMARIES[kind]):
+            return False
+        payment.activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=fields.Date.context_today(payment),
+            summary=ACTIVITY_SUMMARIES[kind](self.env),
+            note=note,
+            user_id=(sale.user_id or self.account.user_id or self.env.user).id,
+        )
+        return True
+
+
+def odoo_keeps(sale):
+    """Whether Odoo keeps the order as it is: goods left, or an invoice is posted."""
+    delivered = any(picking.state == "done" for picking in sale.picking_ids)
+    return delivered or bool(posted_invoices(sale))
+
+
+# --- how a transaction's payment is booked (payment.transaction._create_payment) ----------------
+def payment_values(tx, extra_values):
+    """(values of Odoo's payment of a connector transaction, whether it waits as a draft): dated
+    and described as the shop's payment, booked where the order's invoice books the receivable
+    (a fiscal position may map it), for the invoice's customer: both meet when matched."""
+    partner, receivable = payment_target(tx.marketplace_sale_order_id)
+    values = {
+        "date": tx.marketplace_payment_date or fields.Date.context_today(tx),
+        "memo": memo(tx),
+        "payment_reference": tx.marketplace_order_ref,
+        "partner_id": partner.id,
+        **({"destination_account_id": receivable.id} if receivable else {}),
+        **extra_values,
+    }
+    draft = tx.marketplace_account_id.payment_posting == "draft"
+    if draft:
+        # no journal entry until an accountant confirms it (account.payment.action_post)
+        values["write_off_line_vals"] = None
+    return values, draft
+
+
+def memo(tx):
+    account = tx.marketplace_account_id
+    env = tx.env
+    backends = dict(account._fields["backend"]._description_selection(env))
+    values = {
+        "marketplace": backends.get(account.backend, account.backend),
+        "number": tx.marketplace_order_ref,
+        "order": tx.marketplace_sale_order_id.name,
+    }
+    if tx.marketplace_sequence:
+        return env._("%(marketplace)s order %(number)s (%(order)s): change of the total", **values)
+    return env._("%(marketplace)s order %(number)s (%(order)s)", **values)
