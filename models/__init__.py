@@ -6,6 +6,7 @@ from . import (
     marketplace_account,
     marketplace_account_export,
     marketplace_account_import,
+    marketplace_account_overview,
     marketplace_account_payment,
     marketplace_account_work,
     marketplace_carrier_mapping,

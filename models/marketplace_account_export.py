@@ -18,11 +18,146 @@ EXPORT_STATUS_FIELDS = {
 
 
 class MarketplaceAccount(models.Model):
-    """Write-back entry points of an account: the schedule and the "Send Now" buttons, how
-    long an update that keeps failing is tried, and the warnings about the statuses it sets."""
+    """marketplace.account (inherited): the write-back (exporter/): what is sent to the shop
+    (tracking numbers, dates, document numbers, the status each event sets, OTTO's and
+    PrestaShop's options, the carrier table), how long an update that keeps failing is tried,
+    the warnings about the statuses it sets, and the entry points (the schedule, "Send Now")."""
 
     _inherit = "marketplace.account"
 
+    export_tracking = fields.Boolean(
+        string="Send Tracking Numbers",
+        default=True,
+        help="When a delivery of an imported order is validated, send its tracking numbers with "
+        "the carrier and the ship date. OTTO Market: a shipment of exactly the position items "
+        "the delivery moved. PrestaShop: the order carrier's tracking number. CS-Cart: a "
+        "shipment of the delivered items.",
+    )
+    export_delivery_dates = fields.Boolean(
+        string="Send Delivery Dates",
+        help="Send the expected delivery date (commitment date, else the scheduled date) when "
+        "the order is confirmed and the real ship date once delivered, where the shop can hold "
+        "them: PrestaShop in private order messages, CS-Cart in the shipment's comments. OTTO "
+        "Market only takes the ship date of its shipments, always sent.",
+    )
+    export_document_numbers = fields.Boolean(
+        string="Send Document Numbers",
+        help="Send the Odoo order number and, once posted, the invoice number. PrestaShop: "
+        "private messages in the order's customer thread. CS-Cart: the comments of the order's "
+        "shipments, which the buyer sees (the invoice number; the Odoo order and delivery only "
+        "with 'Show Odoo References to the Buyer'). CS-Cart's staff notes are not written: it "
+        "recalculates an order whose notes are changed through the API. Nothing the merchant "
+        "wrote is overwritten.",
+    )
+    export_notify_buyer = fields.Boolean(
+        string="Shop E-mails the Buyer",
+        help="Let the shop send the buyer its own e-mail for the status changes and tracking "
+        "numbers the connector sets (PrestaShop 'sendemail', CS-Cart 'notify_user').",
+    )
+    import_tracking = fields.Boolean(
+        string="Take Tracking Numbers From the Shop",
+        help="A delivery validated without a tracking number gets the one the shop has (set "
+        "there by the merchant or a shipping tool), instead of being reported as incomplete.",
+    )
+    export_status_confirm_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Confirmed",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set when the order is confirmed in Odoo. Empty: do not change. Not "
+        "sent when the shop's own status already made it an order.",
+    )
+    export_status_shipped_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Delivered With Tracking",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set once every delivery of the order is done and one of them has "
+        "a tracking number. Empty: do not change.",
+    )
+    export_status_delivered_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Delivered Without Tracking",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set once every delivery of the order is done without any tracking "
+        "number. Empty: do not change.",
+    )
+    export_status_invoice_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Invoiced",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set when an invoice of the order is posted. Empty: do not change.",
+    )
+    export_status_cancel_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Cancelled",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set when the order is cancelled in Odoo. Not sent when the shop "
+        "already reports a cancelled status. Empty: do not change.",
+    )
+    otto_cancel_items = fields.Boolean(
+        string="Cancel Open Items on OTTO",
+        default=True,
+        help="OTTO Market: an order cancelled in Odoo (after a confirmation) cancels its position "
+        "items that no delivery has shipped; so does an order whose last open delivery is "
+        "cancelled (a backorder that will not ship). OTTO tells the buyer.",
+    )
+    otto_return_carrier = fields.Selection(
+        [("DHL", "DHL"), ("GLS", "GLS"), ("HERMES", "Hermes")],
+        string="OTTO Return Carrier",
+        default="DHL",
+        help="OTTO Market: carrier of the return label put in the parcels; a delivery with a "
+        "Return Tracking Reference sends it with each position item.",
+    )
+    otto_return_labels = fields.Boolean(
+        string="Return Labels in the Parcels",
+        help="OTTO Market: the parcels carry a return label (set so in OTTO Partner Connect). "
+        "OTTO then requires the return label's tracking number on each item of a parcel "
+        "delivery: a delivery without a Return Tracking Reference is reported instead of sent. "
+        "An item sent in several parcels always needs one; forwarder deliveries do not.",
+    )
+    otto_return_address_carrier_id = fields.Char(
+        string="OTTO Return Address Id",
+        help="OTTO Market, for partners with several return addresses or return carriers: the "
+        "returnAddressCarrierId (a UUID from OTTO Partner Connect or OTTO's ReturnsWarehouse "
+        "API) sent with each shipped item. Empty: none is sent (one return address).",
+    )
+    export_show_internal_refs = fields.Boolean(
+        string="Show Odoo References to the Buyer",
+        help="CS-Cart shipment comments and PrestaShop messages visible to the buyer carry only "
+        "what concerns the buyer: tracking numbers, dates and invoice numbers. Tick this to add "
+        "Odoo's own references too (order S00042, delivery WH/OUT/00012). Private messages, "
+        "which only the shop's staff reads, always name them.",
+    )
+    prestashop_parcel_messages = fields.Selection(
+        [("private", "Private (staff only)"), ("customer", "Visible to the buyer")],
+        string="Further Parcels' Tracking Numbers",
+        default="private",
+        required=True,
+        help="PrestaShop keeps one tracking number per order (the order carrier's, the one the "
+        "'in transit' e-mail and the buyer's tracking link use). The numbers of further parcels "
+        "(packages, partial deliveries) go in a message of the order: private, or visible to "
+        "the buyer on the order's page in the shop (no e-mail).",
+    )
+    prestashop_contact_id = fields.Integer(
+        string="Customer Service Contact",
+        default=2,
+        help="PrestaShop: id of the contact (Customers > Customer Service > Contacts) of the "
+        "order threads the connector opens for its private messages (2: Customer service in a "
+        "new shop).",
+    )
+    carrier_mapping_ids = fields.One2many(
+        "marketplace.carrier.mapping",
+        "account_id",
+        copy=True,
+        help="The shop's carrier for each Odoo carrier. A carrier not listed is recognised by "
+        "its name: DHL, DHL Express, DPD, GLS, Hermes, UPS.",
+    )
+    export_ids = fields.One2many("marketplace.export", "account_id", string="Updates")
+    export_pending_count = fields.Integer(compute="_compute_export_pending_count")
     export_retry_limit = fields.Integer(
         string="Give Up After (tries)",
         default=10,
@@ -43,6 +178,16 @@ class MarketplaceAccount(models.Model):
         help="Statuses that tell the shop something Odoo may not know, or that go back in the "
         "shop's flow.",
     )
+
+    def _compute_export_pending_count(self):
+        groups = self.env["marketplace.export"]._read_group(
+            [("account_id", "in", self.ids), ("state", "in", ("to_send", "failed"))],
+            ["account_id"],
+            ["__count"],
+        )
+        by_account = {account.id: count for account, count in groups}
+        for account in self:
+            account.export_pending_count = by_account.get(account.id, 0)
 
     @api.depends(
         "backend",
