@@ -1,4 +1,6 @@
-"""Marketplace API clients: plain Python, no Odoo. One class per backend, one request seam."""
+"""Marketplace API clients: plain Python, no Odoo. One class per backend, one request seam
+(``base.BaseClient._request``) over a transport several threads may share (``transport``) and a
+pure retry decision (``retry``)."""
 
 from .cscart import CsCartClient
 from .errors import (

@@ -1,10 +1,13 @@
 """The one HTTP seam every marketplace client goes through.
 
-``BaseClient._request`` builds the URL, adds authentication, applies the timeout, retries what is
-worth retrying (HTTP 429 honouring Retry-After, 5xx, broken JSON, timeouts, connection errors)
-with exponential backoff and a bounded number of tries, logs each exchange with secrets masked,
-and turns every failure into one of the errors of ``errors.py``. Subclasses only say where the API
-lives, how to authenticate and how to read their payloads.
+``BaseClient._request`` builds the URL, adds authentication, applies the timeout, sends through
+the client's ``Transport`` (``transport.py``: a session per thread, exact counters, one
+Retry-After gate for every thread), asks ``retry.decide`` (a pure decision) what to do with each
+try that did not succeed (HTTP 429 honouring Retry-After, 5xx, broken JSON, timeouts, connection
+errors: tried again with exponential backoff, a bounded number of times), logs each exchange with
+secrets masked, and turns every failure into one of the errors of ``errors.py``. Subclasses only
+say where the API lives, how to authenticate and how to read their payloads. A client may serve
+several threads at once.
 
 A write (anything but GET and HEAD, unless the caller says it is idempotent) is tried again only
 when it cannot have reached the shop (no connection) or the shop says it did nothing (429, 503).
@@ -13,6 +16,7 @@ the caller looks on the shop before sending it again (see exporter/run.py).
 """
 
 import logging
+import threading
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -31,6 +35,9 @@ from .errors import (
     TemporaryError,
 )
 from .records import OrderFailure, OrderIdentity, OrderPage
+from .retry import ANSWERED, NEVER_SENT, NO_ANSWER, RETRY, UNKNOWN, UNREADABLE, Happened, Policy
+from .retry import decide as decide_retry
+from .transport import Transport
 
 _logger = logging.getLogger(__name__)
 
@@ -71,12 +78,36 @@ class BaseClient:
         self.shop_ids = tuple(str(shop_id) for shop_id in shop_ids)
         self.currency = currency or "EUR"  # of shops whose orders do not say it (CS-Cart)
         self.period_days = period_days  # the account's default import period
-        self.session = session or requests.Session()
-        self.request_count = 0
-        self.last_response_date = None  # the shop's clock (HTTP Date header), naive UTC
+        self.transport = Transport(session, sleep=lambda seconds: self._sleep(seconds))
+        # what the clients read once and keep (PrestaShop's countries, CS-Cart's filter probe):
+        # one thread reads it, the others wait for it
+        self._cache_lock = threading.RLock()
         # for clients whose pages are not in change order: the shop's clock when the listing
         # began; every change after it is seen by the next run
         self.listing_started_at = None
+
+    @property
+    def session(self):
+        """The ``requests`` session of this thread."""
+        return self.transport.session
+
+    @property
+    def request_count(self):
+        """Requests sent by every thread of the client."""
+        return self.transport.request_count
+
+    @request_count.setter
+    def request_count(self, value):
+        self.transport.request_count = value
+
+    @property
+    def last_response_date(self):
+        """The shop's clock (HTTP Date header of the last success), naive UTC."""
+        return self.transport.last_response_date
+
+    @property
+    def retry_policy(self):
+        return Policy(self.max_tries, self.backoff_base, self.max_wait)
 
     # --- hooks for subclasses -----------------------------------------------------------------
     def _auth(self):
@@ -98,8 +129,9 @@ class BaseClient:
             status=response.status_code,
         )
 
-    def _forget_credentials(self):
-        """Drop cached credentials after a 401; return True if trying again could help."""
+    def _forget_credentials(self, sent_headers):
+        """Drop the cached credentials ``sent_headers`` carried after a 401 (unless another
+        thread renewed them meanwhile); return True if trying again could help."""
         return False
 
     # --- the seam --------------------------------------------------------------------------------
@@ -123,24 +155,20 @@ class BaseClient:
         ``OutcomeUnknownError`` (doing it twice could, say, e-mail the buyer twice; the caller
         looks on the shop before trying again). What cannot have reached the shop (connection
         refused, no connection in time) and what the shop says it did not do (429, 503) is tried
-        again with backoff.
+        again with backoff (``retry.decide``).
         """
-        if idempotent is None:
-            idempotent = method in ("GET", "HEAD")
         url = self.base_url + self.api_root + path
         label = f"{method} {self.api_root}{path}"
         renewed = False
         attempt = 0
         while True:
             attempt += 1
-            wait = None
             # built for each try: a renewed token must go with the next one
             send_headers = self._headers() if authenticated else {"Accept": "application/json"}
             if headers:
                 send_headers = {**send_headers, **headers}
             try:
-                self.request_count += 1
-                response = self.session.request(
+                response = self.transport.send(
                     method,
                     url,
                     params=params,
@@ -160,61 +188,70 @@ class BaseClient:
                     "(it starts with https://)"
                 ) from exc
             except requests.RequestException as exc:
-                if _never_sent(exc):
-                    error = TemporaryError(f"{label}: cannot connect ({type(exc).__name__})")
-                else:
-                    if isinstance(exc, requests.Timeout):
-                        text = f"{label}: no answer within {self.timeout} s"
-                    elif isinstance(exc, requests.ConnectionError):
-                        text = f"{label}: the connection broke off ({type(exc).__name__})"
-                    else:  # a broken answer: chunks, encoding...
-                        text = f"{label}: the answer broke off ({type(exc).__name__})"
-                    if not idempotent:
-                        raise OutcomeUnknownError(self._unknown(text)) from None
-                    error = TemporaryError(text)
+                happened, error = self._failed_try(label, exc)
             else:
                 status = response.status_code
                 _logger.debug("%s -> HTTP %s (%s bytes)", label, status, len(response.content))
-                if status in (401, 403):
-                    if (
-                        status == 401
-                        and authenticated
-                        and not renewed
-                        and self._forget_credentials()
-                    ):
-                        renewed = True
-                        attempt -= 1
-                        continue
-                    raise self._refusal(response, label)
-                if status == 429:
-                    wait = self._retry_after(response)
-                    error = RateLimitError(f"{label}: rate limit reached (HTTP 429)", status=status)
-                elif status >= 500:
-                    text = f"{label}: the shop answered HTTP {status}"
-                    # 500 and the gateway errors 502/504 may come after the shop did it; a 503
-                    # says it did not
-                    if status in (500, 502, 504) and not idempotent:
-                        raise OutcomeUnknownError(self._unknown(text), status=status)
-                    error = TemporaryError(text, status=status)
-                elif status >= 400:
-                    raise RequestError(
-                        f"{label}: HTTP {status}: {self._error_text(response)}", status=status
-                    )
-                else:
-                    self.last_response_date = _http_date(response.headers.get("Date"))
+                if (
+                    status == 401
+                    and authenticated
+                    and not renewed
+                    and self._forget_credentials(send_headers)
+                ):
+                    renewed = True
+                    attempt -= 1
+                    continue
+                if status < 400:
+                    self.transport.last_response_date = _http_date(response.headers.get("Date"))
                     try:
                         return self._decode(response, label)
                     except ValueError:
-                        text = f"{label}: the answer is not valid JSON (HTTP {status})"
-                        if not idempotent:
-                            raise OutcomeUnknownError(self._unknown(text), status=status) from None
-                        error = BadPayloadError(text, status=status, retryable=True)
-            if attempt >= self.max_tries:
+                        happened = Happened(UNREADABLE, status)
+                        error = BadPayloadError(
+                            f"{label}: the answer is not valid JSON (HTTP {status})",
+                            status=status,
+                            retryable=True,
+                        )
+                else:
+                    happened = Happened(ANSWERED, status, self._retry_after(response))
+                    error = self._answer_error(response, label)
+            decision = decide_retry(method, idempotent, happened, attempt, self.retry_policy)
+            if decision.action == UNKNOWN:
+                raise OutcomeUnknownError(self._unknown(str(error)), status=error.status) from None
+            if decision.action != RETRY:
                 raise error
-            delay = wait if wait is not None else self.backoff_base * 2 ** (attempt - 1)
-            delay = min(max(delay, 0.0), self.max_wait)
-            _logger.info("%s; try %s of %s in %.1f s", error, attempt + 1, self.max_tries, delay)
-            self._sleep(delay)
+            _logger.info(
+                "%s; try %s of %s in %.1f s", error, attempt + 1, self.max_tries, decision.delay
+            )
+            if happened.status == 429:
+                self.transport.hold(decision.delay)  # every thread of the client waits
+            else:
+                self._sleep(decision.delay)
+
+    def _failed_try(self, label, exc):
+        """(what happened, the error to raise) of a try ``requests`` could not complete."""
+        if _never_sent(exc):
+            return Happened(NEVER_SENT), TemporaryError(
+                f"{label}: cannot connect ({type(exc).__name__})"
+            )
+        if isinstance(exc, requests.Timeout):
+            text = f"{label}: no answer within {self.timeout} s"
+        elif isinstance(exc, requests.ConnectionError):
+            text = f"{label}: the connection broke off ({type(exc).__name__})"
+        else:  # a broken answer: chunks, encoding...
+            text = f"{label}: the answer broke off ({type(exc).__name__})"
+        return Happened(NO_ANSWER), TemporaryError(text)
+
+    def _answer_error(self, response, label):
+        """The error of an answer that is not a success."""
+        status = response.status_code
+        if status in (401, 403):
+            return self._refusal(response, label)
+        if status == 429:
+            return RateLimitError(f"{label}: rate limit reached (HTTP 429)", status=status)
+        if status >= 500:
+            return TemporaryError(f"{label}: the shop answered HTTP {status}", status=status)
+        return RequestError(f"{label}: HTTP {status}: {self._error_text(response)}", status=status)
 
     def _unknown(self, text):
         return f"{text}; the shop may have done it: not sent again before looking"

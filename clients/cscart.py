@@ -63,11 +63,14 @@ class CsCartClient(CsCartExportMixin, BaseClient):
     def filters_by_change(self):
         """Whether this CS-Cart honours ``updated_at_from`` (4.10 and later): asked once, with a
         date in the future, which such a store answers with an empty list."""
-        if self._filters_by_change is None:
-            future = datetime.now(timezone.utc).replace(tzinfo=None) + PROBE_FUTURE
-            __, total = self._list_page(1, items_per_page=1, updated_at_from=utc_to_unix(future))
-            self._filters_by_change = total == 0
-        return self._filters_by_change
+        with self._cache_lock:
+            if self._filters_by_change is None:
+                future = datetime.now(timezone.utc).replace(tzinfo=None) + PROBE_FUTURE
+                __, total = self._list_page(
+                    1, items_per_page=1, updated_at_from=utc_to_unix(future)
+                )
+                self._filters_by_change = total == 0
+            return self._filters_by_change
 
     def iter_order_pages(self, since, select=None):
         """Re-list and compare. With the change-date filter: the orders changed since ``since``,

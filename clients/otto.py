@@ -1,8 +1,9 @@
 """OTTO Market API client (https://api.otto.market, sandbox https://nonlive.api.otto.market).
 
 OAuth2 client credentials; the token is cached until shortly before it expires and renewed once
-on a 401. Orders come from ``GET /v4/orders`` with ``nextcursor`` paging at the maximum page size.
-A position item is ONE unit: items of the same SKU and price become one line with a quantity.
+on a 401, by one thread for all (the others wait for it and use the new one). Orders come from
+``GET /v4/orders`` with ``nextcursor`` paging at the maximum page size. A position item is ONE
+unit: items of the same SKU and price become one line with a quantity.
 """
 
 import time
@@ -45,13 +46,20 @@ class OttoClient(OttoExportMixin, BaseClient):
     def _headers(self):
         return {"Accept": "application/json", "Authorization": f"Bearer {self._access_token()}"}
 
-    def _forget_credentials(self):
-        self._token = None
+    def _forget_credentials(self, sent_headers):
+        with self._cache_lock:
+            # a thread that renewed it meanwhile keeps its new token: one renewal for all
+            if sent_headers.get("Authorization") == f"Bearer {self._token}":
+                self._token = None
         return True
 
     def _access_token(self):
-        if self._token and time.monotonic() < self._token_expires:
-            return self._token
+        with self._cache_lock:  # one thread renews, the others wait and use its token
+            if self._token and time.monotonic() < self._token_expires:
+                return self._token
+            return self._renew_token()
+
+    def _renew_token(self):
         answer = self._request(
             "POST",
             "/v1/token",

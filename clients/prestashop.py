@@ -211,25 +211,27 @@ class PrestaShopClient(PrestaShopExportMixin, BaseClient):
         return {text(r.get("id")): r for r in records if isinstance(r, dict)}
 
     def _load_countries(self, ids):
-        missing = {i for i in ids if i and i != "0"} - set(self._countries)
-        if missing:
-            for country_id, record in self._by_id("countries", missing).items():
-                self._countries[country_id] = text(record.get("iso_code")).upper()
+        with self._cache_lock:
+            missing = {i for i in ids if i and i != "0"} - set(self._countries)
+            if missing:
+                for country_id, record in self._by_id("countries", missing).items():
+                    self._countries[country_id] = text(record.get("iso_code")).upper()
 
     def _load_currencies(self):
         """The shop's currencies by id, read once; None when the key may not read them."""
-        if self._currencies is None:
-            try:
-                records = self._list("currencies", "currencies", display="[id,iso_code]")
-            except PermissionRefusedError:
-                self._currencies = False
-            else:
-                self._currencies = {
-                    text(r.get("id")): text(r.get("iso_code")).upper()
-                    for r in records
-                    if isinstance(r, dict)
-                }
-        return self._currencies or None
+        with self._cache_lock:
+            if self._currencies is None:
+                try:
+                    records = self._list("currencies", "currencies", display="[id,iso_code]")
+                except PermissionRefusedError:
+                    self._currencies = False
+                else:
+                    self._currencies = {
+                        text(r.get("id")): text(r.get("iso_code")).upper()
+                        for r in records
+                        if isinstance(r, dict)
+                    }
+            return self._currencies or None
 
     # --- statuses --------------------------------------------------------------------------------
     def list_statuses(self):
