@@ -28,13 +28,12 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from .errors import (
     AuthenticationError,
     BadPayloadError,
-    MalformedOrderError,
     OutcomeUnknownError,
     RateLimitError,
     RequestError,
     TemporaryError,
 )
-from .records import OrderFailure, OrderIdentity, OrderPage
+from .pages import PageReader
 from .retry import ANSWERED, NEVER_SENT, NO_ANSWER, RETRY, UNKNOWN, UNREADABLE, Happened, Policy
 from .retry import decide as decide_retry
 from .transport import Transport
@@ -44,7 +43,7 @@ _logger = logging.getLogger(__name__)
 MASK = "***"
 
 
-class BaseClient:
+class BaseClient(PageReader):
     backend = None
     api_root = ""  # appended to the merchant's base URL
     page_size = 100
@@ -88,8 +87,12 @@ class BaseClient:
 
     @property
     def session(self):
-        """The ``requests`` session of this thread."""
+        """The ``requests`` session of this thread (one given to the client serves them all)."""
         return self.transport.session
+
+    @session.setter
+    def session(self, session):
+        self.transport.shared_session = session
 
     @property
     def request_count(self):
@@ -332,49 +335,6 @@ class BaseClient:
                 text = text.replace(secret, MASK)
         return text
 
-    # --- shared helpers --------------------------------------------------------------------------
-    def _make_page(self, raws, parse, identify):
-        """Normalise every raw order of a page; a malformed one becomes a failure, not a crash."""
-        page = OrderPage()
-        for raw in raws:
-            try:
-                page.orders.append(parse(raw))
-            except MalformedOrderError as exc:
-                page.failures.append(self._malformed(raw, identify, str(exc)))
-            except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
-                # a reading the parser does not guard yet: still a failure of this order alone
-                _logger.warning("Unguarded reading of a %s order", self.backend, exc_info=True)
-                page.failures.append(self._malformed(raw, identify, describe_error(exc)))
-        return page
-
-    def _malformed(self, raw, identify, reason):
-        order_id, order_ref, changed_at, status = identify(raw)
-        return OrderFailure(
-            order_id=order_id,
-            order_ref=order_ref,
-            message=f"Malformed order in the shop's answer: {reason}",
-            raw=raw if isinstance(raw, dict) else {"value": raw},
-            changed_at=changed_at,
-            status=status,
-        )
-
-    def _select_page(self, raws, identify, select, read):
-        """The page of ``raws``: those ``select`` wants (all without ``select``) read in full by
-        ``read(raws) -> OrderPage``, the others left as identities in ``page.unread``. A raw
-        order without an id is always read, so that it fails with its reason."""
-        if select is None:
-            return read(raws)
-        identities = [identity(raw, identify) for raw in raws]
-        wanted = select([ident for ident in identities if ident.order_id])
-        chosen = [
-            raw
-            for raw, ident in zip(raws, identities, strict=True)
-            if not ident.order_id or ident.order_id in wanted
-        ]
-        page = read(chosen) if chosen else OrderPage()
-        page.unread = [i for i in identities if i.order_id and i.order_id not in wanted]
-        return page
-
     # --- what every client offers ----------------------------------------------------------------
     def test_connection(self):
         """Authenticate and read something small; return a sentence for the user."""
@@ -420,14 +380,3 @@ def _http_date(value):
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def identity(raw, identify):
-    order_id, order_ref, changed_at, status = identify(raw)
-    return OrderIdentity(order_id, order_ref or order_id, status, changed_at)
-
-
-def describe_error(exc):
-    if isinstance(exc, KeyError):
-        return f"the field {exc.args[0]!r} is missing"
-    return str(exc) or type(exc).__name__

@@ -16,7 +16,7 @@ import requests
 
 class Transport:
     def __init__(self, session=None, sleep=time.sleep):
-        self._shared_session = session
+        self.shared_session = session  # one session for every thread (a caller's, a test's)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._sleep = sleep
@@ -27,8 +27,8 @@ class Transport:
     @property
     def session(self):
         """This thread's session."""
-        if self._shared_session is not None:
-            return self._shared_session
+        if self.shared_session is not None:
+            return self.shared_session
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()

@@ -12,7 +12,8 @@ from pathlib import Path
 import requests
 
 from ..clients import cscart, otto
-from ..clients.base import BaseClient, identity
+from ..clients.base import BaseClient
+from ..clients.pages import identity
 from ..clients.prestashop import PrestaShopClient
 from ..clients.prestashop_xml import record_xml
 from ..simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator, cscart_orders
