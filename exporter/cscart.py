@@ -106,6 +106,8 @@ class CsCartSender(Sender):
         if len(numbers) == len(groups):
             return [dict(g, number=n) for g, n in zip(groups, numbers, strict=True)], ""
         if len(groups) > 1 and len(numbers) > 1:
+            # translated on its own: Babel does not see a call inside another's arguments
+            unpacked = env._("not packed")
             return None, env._(
                 "The delivery %(delivery)s has %(packages)s packages and %(count)s tracking "
                 "numbers: give one tracking number per package, in the order of the packages "
@@ -113,7 +115,7 @@ class CsCartSender(Sender):
                 delivery=shipment.picking.name,
                 packages=len(groups),
                 count=len(numbers),
-                names=", ".join(g["package"] or env._("not packed") for g in groups),
+                names=", ".join(g["package"] or unpacked for g in groups),
             )
         return [{"package": "", "items": shipment.items, "number": ", ".join(numbers)}], ""
 

@@ -183,6 +183,10 @@ class OttoSender(OttoParcels, Sender):
             parcels = [{"package": "", "items": items, "number": n} for n in numbers]
         else:
             packages = [g["package"] for g in groups if g["package"]]
+            # translated on its own: Babel does not see a call inside another's arguments
+            where = (
+                env._("the packages %s", ", ".join(packages)) if packages else env._("no package")
+            )
             return None, env._(
                 "OTTO takes one tracking number per shipment: this delivery has %(count)s "
                 "tracking numbers for %(items)s items in %(parcels)s. Put the items of each "
@@ -191,11 +195,7 @@ class OttoSender(OttoParcels, Sender):
                 "number.",
                 count=len(numbers),
                 items=len(items),
-                parcels=(
-                    env._("the packages %s", ", ".join(packages))
-                    if packages
-                    else env._("no package")
-                ),
+                parcels=where,
             )
         returns = split_tracking(export.picking_id.marketplace_return_tracking_ref)
         multiparcel = len(parcels) > 1 and len(items) == 1
