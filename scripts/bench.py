@@ -204,6 +204,9 @@ def scaleout_rows(args, n, checks, infos):
         if "skipped" in result:
             skipped.append(f"{name}: {result['skipped']}")
             continue
+        if "error" in result:
+            checks.append((f"{name}: could not be measured: {result['error']}", False, ""))
+            continue
         one, four = result["seconds"][1], result["seconds"][4]
         if one is None or four is None:
             checks.append((f"{name}: an import did not finish (see the orders below)", False, ""))

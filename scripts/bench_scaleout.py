@@ -33,6 +33,7 @@ BACKENDS = ["otto", "cscart", "prestashop", "otto", "cscart", "prestashop", "ott
 LATENCY_MS = 150
 WORKER_COUNTS = (1, 4)
 POLL_SECONDS = 0.5
+RUNNER_LOGGER = "odoo.addons.queue_job.jobrunner.runner"
 
 
 def server_options(variant, workers):
@@ -40,7 +41,16 @@ def server_options(variant, workers):
     if variant == "cron":
         return ["--workers", "1", "--max-cron-threads", str(workers)], {}
     return (
-        ["--workers", str(workers), "--max-cron-threads", "1", "--load", "base,web,queue_job"],
+        [
+            "--workers",
+            str(workers),
+            "--max-cron-threads",
+            "1",
+            "--load",
+            "base,web,queue_job",
+            # the runner says in the log when it is ready (wait_ready reads it)
+            f"--log-handler={RUNNER_LOGGER}:INFO",
+        ],
         {"ODOO_QUEUE_JOB_CHANNELS": f"root:{workers}"},
     )
 
@@ -113,7 +123,7 @@ class ScaleOut:
     # --- one row --------------------------------------------------------------------------------
     def run(self):
         """``{variant: result}``; a result has ``seconds`` {workers: s}, ``checks``, ``info``, or
-        ``skipped`` (why)."""
+        ``skipped`` (why), or ``error`` (what went wrong)."""
         variants = {"cron": ([], None)}
         paths, why_not = self.queue_job_paths()
         variants["queue_job"] = (paths, why_not)
@@ -133,7 +143,10 @@ class ScaleOut:
                     continue
                 for sim in sims:
                     sim.set_latency(0)  # the set-up reads the lists at once
-                results[variant] = self.run_variant(variant, extra_paths, sims, accounts)
+                try:
+                    results[variant] = self.run_variant(variant, extra_paths, sims, accounts)
+                except RuntimeError as exc:  # the other variant is still measured
+                    results[variant] = {"error": str(exc)}
         finally:
             for sim in sims:
                 sim.stop()
@@ -228,7 +241,7 @@ class ScaleOut:
                     continue
                 if self.cron_listeners(connection, server.pid) < crons:
                     continue
-                if variant == "queue_job" and not self.job_runner_connected(connection):
+                if variant == "queue_job" and not self.job_runner_ready(log, connection):
                     continue
                 return
 
@@ -250,19 +263,28 @@ class ScaleOut:
             return cr.fetchone()[0]
 
     @staticmethod
-    def job_runner_connected(connection):
-        """queue_job's runner has a connection of its own to the database (LISTEN queue_job,
-        then its reads of the queue)."""
+    def job_runner_ready(log, connection):
+        """queue_job's runner has said it is ready for the database (it keeps no query of its
+        own in pg_stat_activity: its connection's last query is a keep-alive)."""
         with connection.cursor() as cr:
-            cr.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND query ILIKE %s",
-                ["%queue_job%"],
-            )
-            return cr.fetchone()[0] > 0
+            cr.execute("SELECT current_database()")
+            db = cr.fetchone()[0]
+        with contextlib.suppress(OSError), open(log, errors="replace") as file:
+            return any(f"queue job runner ready for db {db}" in line for line in file)
+        return False
 
     @staticmethod
-    def trigger(connection, db, triggers):
+    def notify(db):
+        """Wake the cron workers as ``ir.cron._notifydb`` does: they LISTEN on a connection to
+        the ``postgres`` database, and a notification only reaches listeners of its database."""
+        connection = db_connect("postgres")
+        try:
+            with connection.cursor() as cr:
+                cr.execute("NOTIFY cron_trigger, %s", [db])
+        finally:
+            connection.close()
+
+    def trigger(self, connection, db, triggers):
         """Start the import as ``ir.cron._trigger`` does: a trigger row, then the notification
         that wakes the cron workers. Returns the moment the clock starts."""
         started = time.perf_counter()
@@ -274,26 +296,27 @@ class ScaleOut:
                     "now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC')",
                     [cron["id"]],
                 )
-            cr.execute("NOTIFY cron_trigger, %s", [db])
+        self.notify(db)
         return started
 
-    @staticmethod
-    def wake_until_started(server, connection, db, started, log):
+    def wake_until_started(self, server, connection, db, started, log):
         """Notify the cron workers again every 2 seconds until an import run exists; returns
-        the seconds until one did. A cron worker may miss a notification that arrives while it
-        commits its LISTEN (libpq reads it with the COMMIT's answer and Odoo's worker selects on
-        the socket without polling first): it would then sleep its minute out."""
+        the seconds until one did. A safety net: a worker that missed the first notification
+        (not quite listening yet) would sleep its minute out, and the clock with it."""
+        notified = time.perf_counter()
         while True:
             with connection.cursor() as cr:
                 cr.execute("SELECT count(*) FROM marketplace_run")
                 if cr.fetchone()[0]:
                     return time.perf_counter() - started
-                if time.perf_counter() - started > 120:
-                    raise RuntimeError(f"no import started within 2 minutes: see {log}")
-                if server.poll() is not None:
-                    raise RuntimeError(f"odoo-bin stopped before the import: see {log}")
-                time.sleep(2)
-                cr.execute("NOTIFY cron_trigger, %s", [db])
+            if time.perf_counter() - started > 120:
+                raise RuntimeError(f"no import started within 2 minutes: see {log}")
+            if server.poll() is not None:
+                raise RuntimeError(f"odoo-bin stopped before the import: see {log}")
+            time.sleep(POLL_SECONDS)
+            if time.perf_counter() - notified > 2:
+                self.notify(db)
+                notified = time.perf_counter()
 
     def poll(self, server, connection, expected, started, log):
         """Seconds until every expected order is in, and how many are; ``self.first_order``:
@@ -331,8 +354,13 @@ class ScaleOut:
                 "WHERE marketplace_account_id IS NOT NULL GROUP BY 1, 2"
             )
             rows = cr.fetchall()
-            cr.execute("SELECT count(*) FROM marketplace_run")
-            runs = cr.fetchone()[0]
+            cr.execute("SELECT count(*), coalesce(sum(failed_count), 0) FROM marketplace_run")
+            runs, failed = cr.fetchone()
+            cr.execute(
+                "SELECT left(reason, 300), count(*) FROM marketplace_retry "
+                "WHERE state = 'pending' GROUP BY 1 ORDER BY 2 DESC LIMIT 3"
+            )
+            retries = cr.fetchall()
             jobs = None
             cr.execute("SELECT to_regclass('queue_job') IS NOT NULL")
             if cr.fetchone()[0]:
@@ -349,6 +377,12 @@ class ScaleOut:
             f"every order once with {label}: {len(wanted & found)} of {len(wanted)} "
             f"({lost} lost, {doubled} doubled, {extra} not listed)"
         )
+        if failed or retries:
+            text += f"; the runs report {failed} failed orders"
+            text += "".join(
+                f"; {count} on the retry list: {' '.join((reason or '').split())}"
+                for reason, count in retries
+            )
         return {"check": (text, ok), "runs": runs, "jobs": jobs}
 
     @staticmethod
