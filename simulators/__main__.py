@@ -4,6 +4,7 @@
         [--host 127.0.0.1] [--fault KIND:PATH:TIMES ...] [--rate-limit-every N] [--lines N]
         [--legacy] [--storefronts N] [--shops N] [--timezone Europe/Paris]
         [--login L] [--secret S] [--showcase] [--live SECONDS] [--state FILE]
+        [--latency-ms MS]
 
 On start it prints one ``key=value`` line each: ``backend``, ``url``, ``login`` (empty for
 PrestaShop), ``secret``, ``orders``; then one line per write it receives (status changes,
@@ -11,7 +12,8 @@ shipments, tracking numbers) and, with ``--live``, per change it makes itself.
 ``--fault rate_limit:/v4/orders:2`` queues a fault (PATH may be empty for any path, TIMES
 defaults to 1); more knobs through the control endpoints (``POST /__sim/inject`` with
 ``{"kind", "path", "times", "retry_after", "status", "seconds", "applied", "method", "text"}``,
-see ``faults.py``).
+see ``faults.py``). ``--latency-ms 150`` answers every API request after 150 ms, as a real shop
+does (concurrent requests overlap); ``POST /__sim/latency`` ``{"ms": 150}`` changes it.
 
 The demo's options: ``--showcase`` adds the hand-picked orders of ``demo.py``; ``--live 60``
 makes the shop live: its clock follows the real time and every 60 seconds a few orders arrive
@@ -80,6 +82,13 @@ def build_parser():
         help="follow the real time; new orders and changes every SECONDS",
     )
     parser.add_argument("--state", default=None, metavar="FILE", help="keep the shop's data here")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0,
+        metavar="MS",
+        help="answer every API request after MS milliseconds, as a real shop (default 0)",
+    )
     return parser
 
 
@@ -92,6 +101,7 @@ def build_simulator(args):
         "lines": args.lines,
         "login": args.login,
         "secret": args.secret,
+        "latency_ms": args.latency_ms,
     }
     if args.backend == "cscart":
         options.update(legacy=args.legacy, storefronts=args.storefronts)

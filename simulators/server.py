@@ -8,17 +8,21 @@ shapes its error bodies in ``_error_body`` and generates orders. The base does t
 - recording every API request in ``requests`` (method, path, query, body, headers, status);
 - fault injection (``inject``), see ``faults.py``, and ``rate_limit_every``;
 - a clock (``clock``, ``advance``) that dates every later modification and the Date header;
+- ``latency_ms``: every API request is answered after this delay, as a real shop's (100-400 ms)
+  are; the delay is waited outside the lock, so concurrent requests overlap as they would on a
+  shop (``set_latency``, ``--latency-ms``, ``POST /__sim/latency``);
 - ``on_request(path, action, nth=1)``: the shop changes while a client reads it (``action``
   runs, under the lock, just before the ``nth`` next API request to exactly ``path``);
-- control endpoints under ``/__sim/`` (not recorded, no auth): ``GET stats``, ``POST reset``,
-  ``POST inject`` ``{"kind", "path", "times", ...}``, ``POST advance`` ``{"seconds"}``,
-  ``POST orders`` ``{"count"}``;
+- control endpoints under ``/__sim/`` (not recorded, no auth, no latency): ``GET stats``,
+  ``POST reset``, ``POST inject`` ``{"kind", "path", "times", ...}``, ``POST advance``
+  ``{"seconds"}``, ``POST orders`` ``{"count"}``, ``POST latency`` ``{"ms"}``;
 - ``on_write``: called with each recorded request that writes (not GET/HEAD, not the token);
 - ``save_state`` / ``load_state``: the shop's data in a file, so that a restarted simulator
   answers with the same orders (the demo).
 
-Handlers run under one lock, so the state (``orders`` and friends) is never seen half-changed;
-only the ``slow`` fault sleeps outside it.
+The server answers each connection in a thread of its own. Handlers run under one lock, so the
+state (``orders`` and friends) is never seen half-changed; the latency and the ``slow`` fault
+are waited outside it.
 """
 
 import contextlib
@@ -58,6 +62,7 @@ class SimulatorBase:
         lines=None,
         login=None,
         secret=None,
+        latency_ms=0,
     ):
         self.seed = seed
         self.rng = random.Random(seed)
@@ -71,6 +76,8 @@ class SimulatorBase:
         self.port = port
         self.rate_limit_every = rate_limit_every
         self.lines = lines  # distinct products per random order; None = 1 to 4
+        self.latency_ms = 0
+        self.set_latency(latency_ms)
         self.requests = []
         self.status_changes = []
         self.shipments = []
@@ -139,6 +146,14 @@ class SimulatorBase:
         with self._lock:
             self._offset += timedelta(seconds=seconds)
         return self.clock
+
+    # --- latency --------------------------------------------------------------------------------
+    def set_latency(self, ms):
+        """Answer every later API request after ``ms`` milliseconds (0: at once)."""
+        ms = float(ms)
+        if not 0 <= ms <= 60_000:
+            raise ValueError(f"latency must be between 0 and 60000 ms, not {ms}")
+        self.latency_ms = ms
 
     # --- requests and faults --------------------------------------------------------------------
     def request_count(self, path_prefix=None):
@@ -226,6 +241,9 @@ class SimulatorBase:
         self._send(handler, response)
 
     def _answer(self, request):
+        if self.latency_ms:
+            # the shop's round trip, outside the lock: other requests are served meanwhile
+            self._stopping.wait(self.latency_ms / 1000)
         with self._lock:
             self._api_calls += 1
             self._run_hooks(request)
@@ -383,6 +401,7 @@ class SimulatorBase:
                             "status_changes": len(self.status_changes),
                             "shipments": len(self.shipments),
                             "pending_faults": [f.describe() for f in self.pending_faults],
+                            "latency_ms": self.latency_ms,
                         },
                     )
             if request.method != "POST":
@@ -399,6 +418,9 @@ class SimulatorBase:
             if action == "advance":
                 clock = self.advance(float(body.get("seconds", 0)))
                 return Response(200, {"clock": clock.isoformat()})
+            if action == "latency":
+                self.set_latency(body.get("ms", 0))
+                return Response(200, {"latency_ms": self.latency_ms})
             if action == "orders":
                 orders = self.add_random_orders(int(body.get("count", 1)))
                 return Response(201, {"orders": [self._order_id(order) for order in orders]})
@@ -424,6 +446,7 @@ class SimulatorBase:
             "port",
             "rate_limit_every",
             "lines",
+            "latency_ms",
         )
     )
 

@@ -120,7 +120,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class Server(ThreadingHTTPServer):
+    """One thread per connection: several clients (or one client's parallel requests) are
+    answered at the same time, as by a shop's web server."""
+
     daemon_threads = True
+    request_queue_size = 64  # parallel clients connecting at once are not refused
     block_on_close = False
     allow_reuse_address = True
 
