@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from floor import BatchedFloorLoader
 
 from odoo import Command, fields
+from odoo.addons.sale_marketplace_connector.ledger import journal
 
 # the transaction references the connector gives (const.PAYMENT_REFERENCE_PREFIXES)
 REFERENCE_PREFIXES = {"otto": "OTTO", "prestashop": "PS", "cscart": "CSCART"}
@@ -33,7 +34,7 @@ class PaymentsFloorLoader(BatchedFloorLoader):
         super().__init__(env, account)
         # the provider, its journal and outstanding account exist before the clock starts, as
         # after an account's first payment entry
-        self.provider = account._get_payment_provider()
+        self.provider = journal.provider(account)
         self.method_line = self.provider.journal_id.inbound_payment_method_line_ids.filtered(
             lambda line: line.payment_provider_id == self.provider
         )[:1]
