@@ -3,7 +3,7 @@
     python -m simulators {otto,prestashop,cscart} [--port 8701] [--orders 50] [--seed 7]
         [--host 127.0.0.1] [--fault KIND:PATH:TIMES ...] [--rate-limit-every N] [--lines N]
         [--legacy] [--storefronts N] [--shops N] [--timezone Europe/Paris]
-        [--login L] [--secret S] [--showcase] [--live SECONDS] [--state FILE]
+        [--login L] [--secret S] [--showcase] [--live SECONDS] [--state FILE] [--fault-rate SHARE]
 
 On start it prints one ``key=value`` line each: ``backend``, ``url``, ``login`` (empty for
 PrestaShop), ``secret``, ``orders``; then one line per write it receives (status changes,
@@ -11,7 +11,8 @@ shipments, tracking numbers) and, with ``--live``, per change it makes itself.
 ``--fault rate_limit:/v4/orders:2`` queues a fault (PATH may be empty for any path, TIMES
 defaults to 1); more knobs through the control endpoints (``POST /__sim/inject`` with
 ``{"kind", "path", "times", "retry_after", "status", "seconds", "applied", "method", "text"}``,
-see ``faults.py``).
+see ``faults.py``). ``--fault-rate 0.05`` makes 5 % of the requests fail at random, as on the
+soak's bad day (``faults.bad_day_menu``).
 
 The demo's options: ``--showcase`` adds the hand-picked orders of ``demo.py``; ``--live 60``
 makes the shop live: its clock follows the real time and every 60 seconds a few orders arrive
@@ -60,6 +61,13 @@ def build_parser():
         "--fault", action="append", type=parse_fault, default=[], metavar="KIND:PATH:TIMES"
     )
     parser.add_argument("--rate-limit-every", type=int, default=None, metavar="N")
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0,
+        metavar="SHARE",
+        help="this share of the requests fail at random (faults.bad_day_menu)",
+    )
     parser.add_argument(
         "--lines", type=int, default=None, metavar="N", help="products per order (default 1-4)"
     )
@@ -129,6 +137,7 @@ def main(argv=None):
     sim = build_simulator(args)
     for kind, path, times in args.fault:
         sim.inject(kind, path, times)
+    sim.random_faults(args.fault_rate, seed=args.seed)
     changed = threading.Event()
 
     def on_write(record):
