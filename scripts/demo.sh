@@ -100,8 +100,10 @@ log "Setting up the demo (carriers, products, accounts) and importing the shops'
     --prestashop "http://127.0.0.1:$PRESTASHOP_PORT" "$PRESTASHOP_KEY" \
     --cscart "http://127.0.0.1:$CSCART_PORT" "$CSCART_LOGIN" "$CSCART_KEY"
 
-# the scheduled actions run in Odoo's cron thread (import every 2 minutes in the demo)
-"$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" \
+# the scheduled actions run in Odoo's cron thread (import every 2 minutes in the demo); Odoo
+# restarts itself as `python odoo-bin` when a thread passes its time limit: the virtualenv's python
+# comes first on the PATH
+PATH="$VENV/bin:$PATH" "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" \
     --http-port="$HTTP_PORT" --max-cron-threads="${SMC_CRON_THREADS:-1}" \
     --log-level="${SMC_LOG_LEVEL:-warn}" &
 pids+=($!)

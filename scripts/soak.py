@@ -19,6 +19,7 @@ doubled or it did not get quiet, 2 when the soak itself broke.
 
 import argparse
 import os
+import socket
 import sys
 import threading
 import time
@@ -28,9 +29,6 @@ from datetime import datetime, timezone
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # the add-on's folder: its simulators, without Odoo
 
-from simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator  # noqa: E402
-from simulators.demo import live_tick  # noqa: E402
-from simulators.faults import bad_day_menu  # noqa: E402
 from soak_odoo import (  # noqa: E402
     ADMIN_LOGIN,
     ADMIN_PASSWORD,
@@ -46,7 +44,15 @@ from soak_odoo import (  # noqa: E402
 )
 from soak_report import compare, failed, odoo_records, shop_block, shop_records  # noqa: E402
 
-BACKENDS = (("otto", OttoSimulator), ("prestashop", PrestaShopSimulator), ("cscart", CsCartSimulator))
+from simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator  # noqa: E402
+from simulators.demo import live_tick  # noqa: E402
+from simulators.faults import bad_day_menu  # noqa: E402
+
+BACKENDS = (
+    ("otto", OttoSimulator),
+    ("prestashop", PrestaShopSimulator),
+    ("cscart", CsCartSimulator),
+)
 SHORT = {
     "orders": 60,
     "seconds": 30,
@@ -62,9 +68,11 @@ def parse_args():
     parser.add_argument("--conf", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--odoo-bin", required=True)
-    parser.add_argument("--port", type=int, required=True, help="Odoo's HTTP port")
+    parser.add_argument("--port", type=int, default=0, help="Odoo's HTTP port (0: a free one)")
     parser.add_argument("--log-dir", required=True)
-    parser.add_argument("--short", action="store_true", help="the test command's soak: " + str(SHORT))
+    parser.add_argument(
+        "--short", action="store_true", help="the test command's soak: " + str(SHORT)
+    )
     parser.add_argument("--orders", type=int, default=1000, help="orders of each shop at start")
     parser.add_argument("--seconds", type=float, default=420, help="how long the bad day lasts")
     parser.add_argument("--tick", type=float, default=2.0, help="seconds between shop changes")
@@ -87,6 +95,13 @@ def parse_args():
 
 def say(text):
     print(f"[soak {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def free_port():
+    """A port nothing listens on (the shops take theirs the same way)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class Loop(threading.Thread):
@@ -142,10 +157,11 @@ class Soak:
         self.sims = []
         self.server = None
         self.loops = []
+        self.bad_day_requests = {}  # requests each shop got while faults were injected
 
     def run(self):
         args = self.args
-        for position, (backend, cls) in enumerate(BACKENDS):
+        for position, (_backend, cls) in enumerate(BACKENDS):
             sim = cls(seed=args.seed + position, orders=args.orders).start()
             self.sims.append(sim)
         say(f"shops started: {', '.join(f'{s.backend} {s.url}' for s in self.sims)}")
@@ -153,6 +169,8 @@ class Soak:
             args.conf, args.db, {s.backend: s for s in self.sims}, args.timeout
         )
         log_path = os.path.join(args.log_dir, "odoo.log")
+        if not args.port:
+            args.port = free_port()
         self.server = OdooServer(
             sys.executable, args.odoo_bin, args.conf, args.db, args.port, log_path
         )
@@ -198,6 +216,7 @@ class Soak:
         for sim in self.sims:
             sim.random_faults(0)
             sim.clear_faults()
+            self.bad_day_requests[sim.backend] = sim.request_count()
         self.phases["bad day"] = time.monotonic() - begun
         say("the faults and the shops' changes stop; the scheduled actions go on until quiet")
 
@@ -243,7 +262,6 @@ class Soak:
             time.sleep(3)
         for loop in self.loops:
             loop.stop()
-        self.schedule.stop()
         self.phases["quiet"] = time.monotonic() - begun
 
     def not_quiet(self, since):
@@ -270,7 +288,9 @@ class Soak:
             clean = [
                 r
                 for r in runs
-                if r["account_id"][0] == account_id and r["trigger"] == "cron" and r["state"] == "done"
+                if r["account_id"][0] == account_id
+                and r["trigger"] == "cron"
+                and r["state"] == "done"
             ]
             if len(clean) < 2:
                 return f"{backend}: {len(clean)} clean import runs since the faults stopped"
@@ -299,6 +319,7 @@ class Soak:
             shop = shop_records(sim)
             figures, problems = compare(sim.backend, shop, odoo[sim.backend], validated)
             total_failures += failed(problems)
+            shop["bad day requests"] = self.bad_day_requests.get(sim.backend, 0)
             lines += shop_block(sim.backend, shop, odoo[sim.backend], figures, problems)
             events = self.life.events[sim.backend]
             lines.append(
@@ -316,6 +337,12 @@ class Soak:
             lines.append(f"    not validated: {name}: {text}")
         wall = time.monotonic() - self.started
         phases = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in self.phases.items())
+        restarts = self.server.restarts()
+        if restarts:
+            lines.append(
+                f"Odoo restarted itself {restarts} times: a thread passed the server's real-time "
+                f"limit (the threads' stacks are in {self.server.log_path})"
+            )
         lines.append(f"Wall time: {wall:.0f} s ({phases})")
         quiet = self.quiet_reason is None
         if not quiet:

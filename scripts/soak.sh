@@ -5,12 +5,12 @@
 #
 #   scripts/soak.sh [--short] [--orders N] [--seconds S] [--fault-rate 0.07] [--seed 2026] ...
 #
-# Options go to scripts/soak.py (--help). SMC_SOAK_PORT: Odoo's HTTP port (default
-# SMC_HTTP_PORT + 1, else 8070); the shops take free ports. SMC_SOAK_KEEP=1 keeps the database
-# (smc_soak_<pid>) and the logs for a look afterwards.
+# Options go to scripts/soak.py (--help). SMC_SOAK_PORT: Odoo's HTTP port (default: a free one,
+# as the shops take theirs). SMC_SOAK_KEEP=1 keeps the database (smc_soak_<pid>) and the logs
+# for a look afterwards.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-SOAK_PORT=${SMC_SOAK_PORT:-$((${SMC_HTTP_PORT:-8069} + 1))}
+SOAK_PORT=${SMC_SOAK_PORT:-0}
 SOAK_DB=smc_soak_$$
 SOAK_DIR=$SMC_HOME/soak/$SOAK_DB
 

@@ -20,7 +20,7 @@ from odoo import sql_db
 from odoo.modules.registry import Registry
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import demo_setup  # noqa: E402 (the demo's set-up, reused)
+import demo_setup  # the demo's set-up, reused
 
 CRONS = (
     "sale_marketplace_connector.ir_cron_marketplace_import_orders",
@@ -33,6 +33,8 @@ ADMIN_LOGIN, ADMIN_PASSWORD = "admin", "admin"
 # the shop statuses of orders a warehouse ships: paid and not yet shipped
 SHIPPABLE = {"otto": ["PROCESSABLE"], "prestashop": ["2", "3"], "cscart": ["P"]}
 CARRIERS = [name for name, _price in demo_setup.CARRIERS]
+# how long a request waits for Odoo to come back after it restarted itself
+RESTART_WAIT = 180
 
 
 def utc_now_text():
@@ -97,7 +99,11 @@ def prepare_database(conf, db, shops, timeout):
                     "company_id": company.id,
                     "company_ids": [(6, 0, company.ids)],
                     "groups_id": [
-                        (6, 0, [env.ref("base.group_user").id, env.ref("stock.group_stock_user").id])
+                        (
+                            6,
+                            0,
+                            [env.ref("base.group_user").id, env.ref("stock.group_stock_user").id],
+                        )
                     ],
                 }
             )
@@ -126,7 +132,16 @@ class Rpc:
             "method": "call",
             "params": {"service": service, "method": method, "args": list(args)},
         }
-        answer = self.session.post(self.url + "/jsonrpc", json=payload, timeout=600).json()
+        deadline = time.monotonic() + RESTART_WAIT
+        while True:
+            try:
+                answer = self.session.post(self.url + "/jsonrpc", json=payload, timeout=600)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)  # Odoo restarting itself: its requests come back
+        answer = answer.json()
         if "error" in answer:
             error = answer["error"]
             raise RpcError((error.get("data") or {}).get("message") or error.get("message"))
@@ -148,7 +163,10 @@ class OdooServer:
     def __init__(self, python, odoo_bin, conf, db, port, log_path, cron_threads=2):
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
-        env = dict(os.environ, ODOO_NOTIFY_CRON_CHANGES="1")
+        # Odoo restarts itself as ``python odoo-bin ...`` when a thread passes its time limit:
+        # the virtualenv's python must come first on the PATH
+        path = os.path.dirname(python) + os.pathsep + os.environ.get("PATH", "")
+        env = dict(os.environ, ODOO_NOTIFY_CRON_CHANGES="1", PATH=path)
         command = [
             python,
             odoo_bin,
@@ -160,6 +178,9 @@ class OdooServer:
             f"--http-port={port}",
             f"--max-cron-threads={cron_threads}",
             "--log-level=warn",
+            # its restarts, and the stacks of the threads that passed the time limit
+            "--log-handler=odoo.service.server:INFO",
+            "--log-handler=odoo.tools.misc:INFO",
             f"--logfile={log_path}",
         ]
         self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
@@ -176,6 +197,15 @@ class OdooServer:
                 pass
             time.sleep(0.5)
         raise RuntimeError(f"Odoo did not answer within {seconds} s (see {self.log_path})")
+
+    def restarts(self):
+        """How often Odoo restarted itself: a cron thread or a request passed the server's
+        real-time limit (``limit_time_real_cron``, else ``limit_time_real``)."""
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as log:
+                return sum(1 for line in log if "Initiating server reload" in line)
+        except FileNotFoundError:
+            return 0
 
     def stop(self):
         if self.process.poll() is None:
@@ -210,18 +240,6 @@ class Schedule:
                 self.nudges += 1
             except RpcError:
                 pass  # running now
-
-    def stop(self):
-        """Deactivate both (once neither is running): nothing changes while the soak counts."""
-        deadline = time.monotonic() + 600
-        while True:
-            try:
-                self.rpc.call("ir.cron", "write", self.cron_ids, {"active": False})
-                return
-            except RpcError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(1)
 
 
 class Warehouse:

@@ -17,7 +17,7 @@ NAMES = {"otto": "OTTO Market", "prestashop": "PrestaShop", "cscart": "CS-Cart"}
 DETAILS_SHOWN = 5
 
 
-# --- the shops' records ----------------------------------------------------------------------------
+# --- the shops' records -------------------------------------------------------------------------
 def shop_records(sim):
     """What the shop holds and received, copied under its lock."""
     with sim._lock:
@@ -80,7 +80,9 @@ def _cscart_records(sim):
         if isinstance(order, dict)
     }
     emails = [("status e-mail", str(e["order_id"]), e["to"], e["status"]) for e in sim.emails]
-    emails += [("shipment e-mail", str(m["order_id"]), m["tracking_number"]) for m in sim.shipment_mails]
+    emails += [
+        ("shipment e-mail", str(m["order_id"]), m["tracking_number"]) for m in sim.shipment_mails
+    ]
     return {
         "orders": orders,
         "shipments": [(str(s["order_id"]), s["tracking_number"]) for s in sim.shipments],
@@ -131,7 +133,15 @@ def odoo_records(rpc, accounts):
         "exports": rpc.read_all(
             "marketplace.export",
             [("account_id", "in", ids)],
-            ["account_id", "sale_order_id", "picking_id", "kind", "state", "status_code", "message"],
+            [
+                "account_id",
+                "sale_order_id",
+                "picking_id",
+                "kind",
+                "state",
+                "status_code",
+                "message",
+            ],
         ),
         "retries": rpc.read_all(
             "marketplace.retry",
@@ -144,7 +154,9 @@ def odoo_records(rpc, accounts):
             ["account_id", "trigger", "state", "started_at", "ended_at"],
         ),
         "mappings": rpc.read_all(
-            "marketplace.status.mapping", [("account_id", "in", ids)], ["account_id", "code", "selected"]
+            "marketplace.status.mapping",
+            [("account_id", "in", ids)],
+            ["account_id", "code", "selected"],
         ),
         "accounts": rpc.read_all(
             "marketplace.account", [("id", "in", ids)], ["backend", "import_announced"]
@@ -189,11 +201,20 @@ def compare(backend, shop, odoo, validated):
     to_import = {key for key, order in shop["orders"].items() if order["status"] in wanted}
     figures["to import"] = len(to_import)
     figures["imported"] = len(by_order)
-    problems["lost"] = sorted(f"order {key} ({shop['orders'][key]['status']}) not in Odoo" for key in to_import - set(by_order))
+    problems["lost"] = sorted(
+        f"order {key} ({shop['orders'][key]['status']}) not in Odoo"
+        for key in to_import - set(by_order)
+    )
     problems["duplicated"] = [
-        f"order {key}: {len(sales)} sales orders" for key, sales in by_order.items() if len(sales) > 1
+        f"order {key}: {len(sales)} sales orders"
+        for key, sales in by_order.items()
+        if len(sales) > 1
     ]
-    problems["wrong totals"], problems["status behind"], problems["unknown to the shop"] = [], [], []
+    problems["wrong totals"], problems["status behind"], problems["unknown to the shop"] = (
+        [],
+        [],
+        [],
+    )
     for key, sales in by_order.items():
         order = shop["orders"].get(key)
         if order is None:
@@ -216,8 +237,7 @@ def compare(backend, shop, odoo, validated):
     retries = odoo["retries"]
     figures["on the retry list"] = len(retries)
     problems["failing"] = [
-        f"order {r['marketplace_order_id']} ({r['state']}): {' '.join((r['reason'] or '').split())[:160]}"
-        for r in retries
+        f"order {r['marketplace_order_id']} ({r['state']}): {_short(r['reason'])}" for r in retries
     ]
     return figures, problems
 
@@ -245,12 +265,12 @@ def _compare_shipments(shop, odoo, validated, figures, problems):
         if v["picking"] not in skipped
     ]
     problems["shipments not needed"] = [
-        f"{v['name']}: {' '.join((skipped[v['picking']] or '').split())[:160]}"
-        for v in missing
-        if v["picking"] in skipped
+        f"{v['name']}: {_short(skipped[v['picking']])}" for v in missing if v["picking"] in skipped
     ]
     problems["shipments twice"] = [
-        f"order {order} {number}: {count} times" for (order, number), count in on_shop.items() if count > 1
+        f"order {order} {number}: {count} times"
+        for (order, number), count in on_shop.items()
+        if count > 1
     ]
 
 
@@ -266,11 +286,18 @@ def _compare_statuses(shop, odoo, figures, problems):
         order_id = odoo["order_ids"].get(export["sale_order_id"][0])
         code = export["status_code"]
         if export["state"] != "sent":
-            lost.append(f"order {order_id} -> {code}: {export['state']}, {' '.join((export['message'] or '').split())[:160]}")
-        elif (order_id, code) not in changes and shop["orders"].get(order_id, {}).get("status") != code:
+            state, message = export["state"], _short(export["message"])
+            lost.append(f"order {order_id} -> {code}: {state}, {message}")
+        elif (order_id, code) not in changes and shop["orders"].get(order_id, {}).get(
+            "status"
+        ) != code:
             lost.append(f"order {order_id} -> {code}: sent, but the shop never had it")
     problems["statuses lost"] = lost
     problems["statuses twice"] = _twice(shop["statuses"])
+
+
+def _short(text):
+    return " ".join((text or "").split())[:160]
 
 
 def _twice(records):
@@ -310,21 +337,26 @@ def shop_block(backend, shop, odoo, figures, problems):
     f = figures
     faults = shop["faults"]
     total_faults = sum(faults.values())
-    share = 100.0 * total_faults / shop["requests"] if shop["requests"] else 0.0
-    by_kind = ", ".join(f"{label} {count}" for label, count in sorted(faults.items(), key=lambda i: -i[1]))
+    during = shop.get("bad day requests") or shop["requests"]
+    share = 100.0 * total_faults / during if during else 0.0
+    by_kind = ", ".join(
+        f"{label} {count}" for label, count in sorted(faults.items(), key=lambda i: -i[1])
+    )
     n = {name: len(problems[name]) for name in problems}
     lines = [
         f"{NAMES[backend]}",
-        f"  orders      on the shop {f['orders on the shop']}, to import {f['to import']}, imported "
-        f"{f['imported']}; lost {n['lost']}, duplicated {n['duplicated']}, wrong totals "
+        f"  orders      on the shop {f['orders on the shop']}, to import {f['to import']}, "
+        f"imported {f['imported']}; lost {n['lost']}, duplicated {n['duplicated']}, wrong totals "
         f"{n['wrong totals']}, status behind {n['status behind']}",
         f"  shipments   expected {f['shipments expected']}, sent {f['shipments sent']}; duplicated "
-        f"{n['shipments twice']}, lost {n['shipments lost']} (not needed {f['shipments not needed']})",
+        f"{n['shipments twice']}, lost {n['shipments lost']} "
+        f"(not needed {f['shipments not needed']})",
         f"  statuses    expected {f['statuses expected']}, sent {f['statuses sent']}; duplicated "
         f"{n['statuses twice']}, lost {n['statuses lost']} (not needed {f['statuses not needed']})",
         f"  e-mails     {f['e-mails']}, twice {n['e-mails twice']}; notes {f['notes']}, twice "
         f"{n['notes twice']}; on the retry list {f['on the retry list']}",
-        f"  faults      {total_faults} of {shop['requests']} requests ({share:.1f} %): {by_kind or 'none'}",
+        f"  faults      {total_faults} in {during} requests ({share:.1f} %; {shop['requests']} "
+        f"in all): {by_kind or 'none'}",
         f"  runs        {runs_text(odoo)}",
     ]
     for name in (*FAILURES, "failing", "shipments not needed"):
