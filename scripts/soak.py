@@ -83,7 +83,14 @@ def parse_args():
     parser.add_argument(
         "--ship-pause", type=float, default=1.0, help="seconds between two deliveries validated"
     )
-    parser.add_argument("--quiet-bound", type=float, default=600)
+    parser.add_argument("--quiet-bound", type=float, default=420)
+    parser.add_argument(
+        "--cron-budget",
+        type=float,
+        default=None,
+        help="seconds one execution of the scheduled import may take (system parameter "
+        "sale_marketplace_connector.cron_time_budget; default: 80 %% of the server's limit)",
+    )
     parser.add_argument("--report-every", type=float, default=60)
     args = parser.parse_args()
     if args.short:
@@ -166,7 +173,7 @@ class Soak:
             self.sims.append(sim)
         say(f"shops started: {', '.join(f'{s.backend} {s.url}' for s in self.sims)}")
         self.accounts = prepare_database(
-            args.conf, args.db, {s.backend: s for s in self.sims}, args.timeout
+            args.conf, args.db, {s.backend: s for s in self.sims}, args.timeout, args.cron_budget
         )
         log_path = os.path.join(args.log_dir, "odoo.log")
         if not args.port:
@@ -312,7 +319,12 @@ class Soak:
             "",
             f"Soak: three shops, {args.orders} orders each at start, {args.seconds:.0f} s of new "
             f"orders and status changes (every {args.tick:g} s) while the scheduled actions run, "
-            f"{args.fault_rate:.0%} of the requests failing (seed {args.seed})",
+            f"{args.fault_rate:.0%} of the requests failing (seed {args.seed})"
+            + (
+                f", the scheduled import's budget {args.cron_budget:g} s"
+                if args.cron_budget
+                else ""
+            ),
             "",
         ]
         for sim in self.sims:

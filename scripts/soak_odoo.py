@@ -33,6 +33,7 @@ ADMIN_LOGIN, ADMIN_PASSWORD = "admin", "admin"
 # the shop statuses of orders a warehouse ships: paid and not yet shipped
 SHIPPABLE = {"otto": ["PROCESSABLE"], "prestashop": ["2", "3"], "cscart": ["P"]}
 CARRIERS = [name for name, _price in demo_setup.CARRIERS]
+CRON_BUDGET_PARAMETER = "sale_marketplace_connector.cron_time_budget"
 # how long a request waits for Odoo to come back after it restarted itself
 RESTART_WAIT = 180
 
@@ -41,11 +42,13 @@ def utc_now_text():
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def prepare_database(conf, db, shops, timeout):
+def prepare_database(conf, db, shops, timeout, cron_budget=None):
     """The demo's carriers, products and accounts (pointing at ``shops``: {backend: simulator}),
     more stock, the accounts as a merchant who wants everything sent (tracking numbers,
     document numbers, the shop's e-mails to the buyer), a short request timeout, the scheduled
-    actions every minute, and a warehouse user. Returns {backend: account id}."""
+    actions every minute (``cron_budget``: the seconds one execution of the scheduled import
+    may take, instead of 80 % of the server's limit), and a warehouse user. Returns {backend:
+    account id}."""
     odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
     registry = Registry(db)
     with registry.cursor() as cr:
@@ -86,6 +89,8 @@ def prepare_database(conf, db, shops, timeout):
                     "nextcall": utc_now_text(),
                 }
             )
+        if cron_budget:
+            env["ir.config_parameter"].set_param(CRON_BUDGET_PARAMETER, str(cron_budget))
         if "stock_move_sms_validation" in company._fields:  # stock_sms: no text messages
             company.write({"stock_move_sms_validation": False})
         env.ref("base.user_admin").password = ADMIN_PASSWORD

@@ -4,8 +4,11 @@ Standalone: python -m pytest -q -p no:odoo -p simulators.pytest_standalone tests
 """
 
 import json
+import socket
+import struct
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
@@ -639,6 +642,17 @@ def test_random_faults_by_method_after_the_write(cart):
     assert cart.status_changes == [(order_id, "P")]
     with pytest.raises(ValueError):
         cart.random_faults(0.1, [(1, "duplicate", {})])
+
+
+def test_a_client_resetting_its_connection_is_no_traceback(cart, capfd):
+    # a client that gives up resets its connection: the shop goes on, stderr stays clean
+    host, port = cart.url.rsplit("/", 1)[-1].split(":")
+    with socket.create_connection((host, int(port)), timeout=TIMEOUT) as sock:
+        sock.sendall(b"GET /api/2.0/orders HTTP/1.1\r\nHost: shop\r\n")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(0.3)
+    assert cs(cart, "GET", "orders").status_code == 200
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_rate_limit_every_nth_request():

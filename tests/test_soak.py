@@ -4,9 +4,12 @@ shops have a bad day (faults in both directions, new orders and status changes, 
 validated) and counts, per shop, what was lost or doubled. Plain pytest: it runs the script as a
 merchant's machine would, in a process of its own, and fails when the script does."""
 
+import logging
 import os
 import subprocess
 from pathlib import Path
+
+_logger = logging.getLogger(__name__)
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "soak.sh"
 # the set-up is cached; the soak itself takes about a minute
@@ -23,7 +26,7 @@ def test_short_soak_loses_and_doubles_nothing():
         env=dict(os.environ),
         check=False,
     )
-    print(result.stdout)  # the figures, shown by pytest -s or when the test fails
+    _logger.info("The short soak:\n%s", result.stdout)  # its figures, in the test log
     report = result.stdout.strip().splitlines()
     assert result.returncode == 0, "\n".join(report[-60:])
     assert "SOAK PASSED" in result.stdout
