@@ -53,10 +53,12 @@ BACKENDS = (
     ("prestashop", PrestaShopSimulator),
     ("cscart", CsCartSimulator),
 )
+# the test command's: fewer orders at start, so that most of the work happens in the bad day
 SHORT = {
-    "orders": 60,
-    "seconds": 30,
-    "tick": 1.0,
+    "orders": 40,
+    "seconds": 35,
+    "tick": 0.5,
+    "fault_rate": 0.15,
     "ship_pause": 0.2,
     "quiet_bound": 90,
     "report_every": 10,
@@ -341,9 +343,9 @@ class Soak:
             lines.append("")
         refused = self.warehouse.refused
         lines.append(
-            f"Deliveries validated: {len(validated)} ({len(refused)} not validated: the order "
-            f"moved meanwhile); cron nudges: {self.schedule.nudges}; updates brought forward in "
-            f"the quiet phase: {self.brought_forward}"
+            f"Deliveries validated: {len(validated)} ({len(refused)} refused by Odoo, the order "
+            f"having moved meanwhile); cron nudges: {self.schedule.nudges}; updates brought "
+            f"forward in the quiet phase: {self.brought_forward}"
         )
         for name, text in refused[:5]:
             lines.append(f"    not validated: {name}: {text}")
