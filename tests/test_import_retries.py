@@ -1,13 +1,15 @@
 """Runs that never stall: failing orders on a retry list, time budgets, commits before statuses."""
 
+import time
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields, sql_db
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from ..clients.otto import OttoClient
+from ..runs import budget
 from ..simulators import OttoSimulator, PrestaShopSimulator
 from .common import MarketplaceImportCase
 
@@ -169,6 +171,21 @@ class TestRetryList(MarketplaceImportCase):
         self.assertEqual(model._cron_deadline(), first)
         later = model.with_context(lastcall="2026-11-23 10:15")._cron_deadline()
         self.assertGreaterEqual(later, first)
+
+    def test_each_execution_of_the_schedule_gets_a_deadline_of_its_own(self):
+        # An execution that stopped on its budget is run again at once with the same lastcall
+        # (Odoo 18 reschedules it as it is): that new execution, on a new cursor of the cron
+        # worker, must get a budget of its own, not the spent one of the last execution.
+        context = {"cron_id": 7, "lastcall": "2026-11-23 10:00:00"}
+        deadlines = []
+        for _execution in range(2):
+            with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, context)
+                deadline = budget.cron_deadline(env)
+                self.assertEqual(budget.cron_deadline(env), deadline, "one per execution")
+                deadlines.append(deadline)
+            time.sleep(0.01)
+        self.assertGreater(deadlines[1], deadlines[0])
 
     def test_fetch_from_the_screen_hands_over_to_the_schedule(self):
         self.use_page_size(10)
