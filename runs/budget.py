@@ -52,6 +52,19 @@ def cron_deadline(env):
     return deadlines.setdefault(cron_id, time.monotonic() + budget)
 
 
+def spent_by_earlier_call(env):
+    """Whether an earlier call of this execution of the scheduled action has used up its
+    budget (the first call of an execution always gets to work)."""
+    deadline = env.cr.cache.get(_DEADLINE_KEY, {}).get(env.context.get("cron_id"))
+    return deadline is not None and passed(deadline)
+
+
+def forget_executions(cr):
+    """Forget the deadlines of the executions made on this cursor (tests: a test class shares
+    one cursor, where each test is a new execution of the scheduled actions)."""
+    cr.cache.pop(_DEADLINE_KEY, None)
+
+
 def from_seconds(seconds):
     """The deadline ``seconds`` from now (None: no limit)."""
     return time.monotonic() + seconds if seconds else None
