@@ -19,6 +19,15 @@ from .sale_values import SaleOrderBuilder
 
 _logger = logging.getLogger(__name__)
 
+# PostgreSQL's answers when another transaction wrote the same rows (stock quants of a delivery
+# validated meanwhile, a partner, a sequence): nothing is wrong with the order, a new
+# transaction will go through.
+CONCURRENT_UPDATE_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
+
 
 @dataclass
 class Outcome:
@@ -33,6 +42,8 @@ class Outcome:
     sale_order_id: int | None = None
     retryable: bool = False
     payload: dict | None = None
+    # False for an order the listing showed unchanged and that was therefore not read in full
+    read: bool = True
 
     def log_values(self, run_id):
         # PostgreSQL refuses a NUL in any text: the log line must be written, whatever came in
@@ -162,6 +173,7 @@ class OrderSync:
                 self.env._("No change since the last import."),
                 ident.changed_at,
                 sale_order_id=sale.id,
+                read=False,
             )
         return Outcome(
             ident.order_id,
@@ -225,6 +237,16 @@ class OrderSync:
             return self._failed(
                 order,
                 self.env._("The order was imported at the same time elsewhere; tried again."),
+                True,
+            )
+        except CONCURRENT_UPDATE_ERRORS:
+            _logger.info("Marketplace order %s met a concurrent update", order.order_ref)
+            return self._failed(
+                order,
+                self.env._(
+                    "Another Odoo process (a delivery being validated, another import) changed "
+                    "the same records at the same time; the next run tries the order again."
+                ),
                 True,
             )
         except Exception as exc:

@@ -14,11 +14,12 @@ class RetryList:
     """The account's orders that failed to import, kept with their reason and tried again by id.
 
     ``record`` follows the outcomes of every page: a failed order goes on the list (or has its
-    reason and last try updated), an order that went in (or is now skipped: its status is no
-    longer imported) leaves it. Only orders worth retrying are fetched again by every run; one
-    that only a change on the shop can mend (a malformed order, one the shop does not find)
-    is reported once and waits for "Retry Now" (state ``manual``). An entry older than the
-    account's alert delay gets one activity for the account's responsible person."""
+    reason and last try updated); an order that went in, or was read and found as Odoo has it
+    (or is now skipped: its status is no longer imported), leaves it. Only orders worth
+    retrying are fetched again by every run; one that only a change on the shop can mend (a
+    malformed order, one the shop does not find) is reported once and waits for "Retry Now"
+    (state ``manual``). An entry older than the account's alert delay gets one activity for the
+    account's responsible person."""
 
     def __init__(self, account):
         self.account = account
@@ -56,7 +57,7 @@ class RetryList:
         for order_id, outcome in by_order.items():
             retry = existing.get(order_id)
             line = lines_by_order.get(order_id)
-            if outcome.result == "unchanged":
+            if outcome.result == "unchanged" and not outcome.read:
                 continue  # not read: says nothing about why it is on the list
             if outcome.result != "failed":
                 if retry:

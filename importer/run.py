@@ -134,9 +134,7 @@ class ImportRun(AccountRun):
         self.retries.record(outcomes, lines)
         # an order left unread (unchanged) is still fetched by the retry list if it is on it (its
         # payment entry failed)
-        self.seen_orders.update(
-            o.order_id for o in outcomes if o.order_id and o.result != "unchanged"
-        )
+        self.seen_orders.update(o.order_id for o in outcomes if o.order_id and o.read)
 
     def _retry_listed(self, sync, client):
         """Fetch again, by id, the orders on the retry list that the pages did not bring."""

@@ -1,7 +1,9 @@
 import time
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..importer.page_writer import PageWriter
 from ..simulators import OttoSimulator
 from .common import MarketplaceImportCase
 
@@ -75,3 +77,62 @@ class TestRetryRules(MarketplaceImportCase):
         self.assertTrue(run.stopped_early)
         self.assertTrue(self.sale(bad["salesOrderId"]))
         self.assertFalse(self.retry_of(bad["salesOrderId"]))
+
+    def test_an_order_meeting_a_concurrent_update_is_named_and_comes_in_next_run(self):
+        """Found by the soak: a delivery validated while the import confirmed an order of the
+        same product; PostgreSQL refused the import's write of the stock quant ("could not
+        serialize access due to concurrent update"). The order fails alone, in the merchant's
+        words, stays on the retry list, and the next run brings it in."""
+        good = self.add()
+        victim = self.add()
+        victim_id = victim["salesOrderId"]
+        create = PageWriter._create
+
+        def create_meeting_a_concurrent_update(writer, plans):
+            if any(plan.order.order_id == victim_id for plan in plans):
+                writer.env.cr.execute(  # what PostgreSQL answers, raised by PostgreSQL itself
+                    "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to concurrent "
+                    "update' USING ERRCODE = 'serialization_failure'; END $$"
+                )
+            return create(writer, plans)
+
+        with patch.object(PageWriter, "_create", create_meeting_a_concurrent_update):
+            run = self.fetch()
+        line = self.line_of(run, victim_id)
+        self.assertEqual(line.result, "failed")
+        self.assertNotIn("Unexpected error", line.message)
+        self.assertNotIn("serialize", line.message)
+        self.assertIn("the next run tries the order again", line.message)
+        self.assertTrue(self.sale(good["salesOrderId"]))
+        self.assertFalse(self.sale(victim_id))
+        self.assertEqual(self.retry_of(victim_id).state, "pending")
+        run = self.fetch()
+        self.assertEqual(len(self.sale(victim_id)), 1)
+        self.assertFalse(self.retry_of(victim_id))
+
+    def test_an_order_read_again_as_odoo_has_it_leaves_the_retry_list(self):
+        """Found by the soak: a status change failed on a concurrent update, then the order came
+        back to the status Odoo has (here the shop moved it back; in the soak Odoo's own status
+        update did). Read in full and found unchanged, it leaves the retry list instead of
+        staying there for ever."""
+        raw = self.add()
+        order_id = raw["salesOrderId"]
+        self.fetch()
+        self.sim.set_status(order_id, "SENT")
+        self.sim.advance(60)
+
+        def update_meeting_a_concurrent_update(writer, plans):
+            writer.env.cr.execute(
+                "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to concurrent "
+                "update' USING ERRCODE = 'serialization_failure'; END $$"
+            )
+
+        with patch.object(PageWriter, "_update", update_meeting_a_concurrent_update):
+            self.fetch()
+        self.assertEqual(self.retry_of(order_id).state, "pending")
+        self.assertEqual(self.sale(order_id).marketplace_status, "PROCESSABLE")
+        self.sim.set_status(order_id, "PROCESSABLE")
+        self.sim.advance(60)
+        run = self.fetch()
+        self.assertEqual(run.failed_count, 0)
+        self.assertFalse(self.retry_of(order_id))
