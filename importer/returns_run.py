@@ -5,7 +5,8 @@ the credit note, the refund payment). The scheduled import starts it once the or
 (``ImportRun``), so one scheduled action keeps an account current.
 
 The account-run template (``runs.account_run``): the account's lock for returns, a run log of
-this kind with one line per order, commits after each page and each order, the deadline.
+this kind with one line per order (a run that found nothing new is not logged), commits after
+each page and each order, the deadline.
 """
 
 import logging
@@ -205,6 +206,15 @@ class ReturnsRun(AccountRun):
         self.run.write({f"{name}_count": count for name, count in self.counts.items()})
 
     # --- the run's end and its messages ----------------------------------------------------------
+    def _finish(self):
+        """A run that found nothing new leaves no run in the log (the scheduled import starts
+        one every time)."""
+        if self.error is None and not self.stopped_early and not any(self.counts.values()):
+            self.run.unlink()
+            self.run = None
+            return
+        super()._finish()
+
     def _finish_values(self):
         if self.error is None:
             if self.stopped_early:

@@ -102,7 +102,6 @@ class MarketplaceReturn(models.Model):
     )
     credit_note_id = fields.Many2one(
         "account.move",
-        string="Credit Note",
         readonly=True,
         ondelete="set null",
         index="btree_not_null",
