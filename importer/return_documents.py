@@ -54,8 +54,8 @@ class ReturnDocuments:
         order's log line says of it ('' when nothing was made)."""
         sale = sale.sudo()
         records = records.filtered(lambda r: r.state == "open")
-        if not records:
-            return ""
+        if not records or not has_documents(sale):
+            return ""  # nothing delivered, invoiced or paid yet: the returns wait
         notes = []
         notes += self._goods(sale, records)
         notes += self._money(sale, records)
@@ -202,7 +202,9 @@ class ReturnDocuments:
         if move or tx:
             notes.append(
                 env._(
-                    "OTTO refunded %(count)s returned item(s): %(documents)s.",
+                    "%(marketplace)s refunded returned items of this order (%(count)s): "
+                    "%(documents)s.",
+                    marketplace=self._marketplace(),
                     count=len(matched),
                     documents=self.refunds.documents_text(sale, move, tx),
                 )
@@ -486,6 +488,16 @@ class ReturnDocuments:
     def _status_label(self, code):
         row = self.account.status_mapping_ids.filtered(lambda m: m.code == code)[:1]
         return row.display_name if row else code
+
+
+def has_documents(sale):
+    """Whether the order has something a return takes back or a refund gives back: a done
+    delivery, a posted invoice, a payment entry."""
+    return bool(
+        any(picking.state == "done" for picking in sale.picking_ids)
+        or any(move.state == "posted" for move in sale.invoice_ids)
+        or sale.marketplace_payment_ids
+    )
 
 
 def posted_units_any(sale):

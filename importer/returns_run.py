@@ -16,7 +16,7 @@ from odoo import fields
 
 from ..runs.account_run import AccountRun
 from .order_sync import Outcome
-from .return_documents import ReturnDocuments
+from .return_documents import ReturnDocuments, has_documents
 from .return_notes import note_return
 from .return_readers import READERS
 
@@ -163,7 +163,7 @@ class ReturnsRun(AccountRun):
         """The open returns of the orders this run did not go over (a credit note waiting for
         the order's invoice, a delivery validated since)."""
         waiting = self._open_returns().filtered(
-            lambda r: r.sale_order_id.id not in self.done_orders
+            lambda r: r.sale_order_id.id not in self.done_orders and has_documents(r.sale_order_id)
         )
         for sale in waiting.sale_order_id:
             if self._out_of_time():

@@ -57,7 +57,8 @@ class MarketplaceAccount(models.Model):
 
     def _run_imports(self, trigger, since=None, order_ref=None, deadline=None, returns=False):
         """Import each account now (``_run_account_work``); their ``RunResult``. ``returns``:
-        the import then reads the shop's returns and refunds too (a run of their own)."""
+        the import then reads the shop's returns and refunds too (a run of their own; the
+        scheduled action's imports always do)."""
         return [
             account._run_account_work(
                 "import",
@@ -94,9 +95,7 @@ class MarketplaceAccount(models.Model):
         deadline = self._cron_deadline()
         accounts = self.sudo().search([("active", "=", True)])
         accounts = accounts.sorted(lambda account: account.last_run_id.id or 0)
-        scheduled = accounts._schedule_account_work(
-            "import", deadline=deadline, trigger="cron", returns=True
-        )
+        scheduled = accounts._schedule_account_work("import", deadline=deadline, trigger="cron")
         self.env["ir.cron"]._notify_progress(
             done=sum(result.handled for result in scheduled.results),
             remaining=scheduled.remaining,

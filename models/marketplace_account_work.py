@@ -13,9 +13,9 @@ lock does the rest), each job calling ``_run_account_work``; the runs themselves
 (the run commits as it goes). A person waiting on the screen (Fetch Orders, Send Now, Retry)
 comes here directly. ``_account_run`` says which run does which kind of work: a new kind is
 one more subclass of ``runs.account_run.AccountRun`` and one more entry. The returns and refunds
-(kind "returns") are read by the import itself once its orders are in (option ``returns``: the
-scheduled import and Fetch Orders), so that one scheduled action keeps an account current and
-a return never comes before its order.
+(kind "returns") are read by the import itself once its orders are in: a scheduled import
+(trigger "cron", inline or as an engine's job) and Fetch Orders (option ``returns``), so that
+one scheduled action keeps an account current and a return never comes before its order.
 """
 
 import logging
@@ -92,7 +92,9 @@ class MarketplaceAccount(models.Model):
         self.ensure_one()
         if kind == "import":
             options.setdefault("status_sender", _send_import_statuses)
-            if options.pop("returns", False) and self.import_returns:
+            # the scheduled import (inline or a job engine's job) reads the returns too
+            returns = options.pop("returns", options.get("trigger") == "cron")
+            if returns and self.import_returns:
                 options["returns_reader"] = _read_returns
         elif kind == "export":
             # sends as the account's company, whoever asks

@@ -37,3 +37,4 @@ from . import test_property_import
 from . import test_run_locks
 from . import test_run_kinds
 from . import test_returns_otto
+from . import test_returns_shops
