@@ -460,8 +460,9 @@ class ReturnDocuments:
             parts.append(env._("return %s", record.picking_id.name))
         if record.credit_note_id:
             parts.append(env._("credit note %s", record.credit_note_id.name))
-        if record.transaction_id.payment_id:
-            parts.append(env._("refund payment %s", record.transaction_id.payment_id.name))
+        if record.transaction_id:
+            tx = record.transaction_id
+            parts.append(env._("refund payment %s", tx.payment_id.name or tx.reference))
         if record.shop_status in NO_GOODS_STATUSES:
             return env._("The shop reports the return %s: nothing to do.", record.shop_status)
         if not parts:

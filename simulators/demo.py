@@ -187,6 +187,9 @@ def _otto_change(sim, rng):
         if isinstance(order, dict):
             by_status.setdefault(bucket_status(order), []).append(order)
     announced = by_status.get("ANNOUNCED", [])
+    # orders the merchant shipped from Odoo come back through Returns v3 (``_comes_back``)
+    shipped = {item["salesOrderId"] for s in sim.shipments for item in s["positionItems"]}
+    sent = [o for o in by_status.get("SENT", []) if o["salesOrderId"] not in shipped]
     # OTTO cancels a prepayment after days without payment: never one placed a moment ago
     overdue = [o for o in announced if parse_iso(o["orderDate"]) < sim.clock - timedelta(hours=2)]
     action, order = _pick(
@@ -194,7 +197,7 @@ def _otto_change(sim, rng):
         [
             (6, "paid", announced),
             (1, "unpaid", overdue),
-            (1, "returned", by_status.get("SENT")),
+            (1, "returned", sent),
         ],
     )
     if action is None:
@@ -253,9 +256,10 @@ CHANGES = {"otto": _otto_change, "prestashop": _prestashop_change, "cscart": _cs
 
 
 def _comes_back(sim):
-    """Once per shop: the first order the merchant shipped from Odoo comes back (a text), or
-    None. OTTO: the buyer announces the return of its first item; PrestaShop: the merchant
-    refunds its first row and the shipping (a credit slip); CS-Cart: the order is refunded."""
+    """Once per shop: the first order the merchant shipped from Odoo (its shipment or tracking
+    number sent to the shop) comes back (a text), or None. OTTO: the buyer announces the return
+    of its first item; PrestaShop: the merchant refunds its first row and the shipping (a
+    credit slip); CS-Cart: the order is refunded."""
     done = getattr(sim, "demo_returned", None)
     if done is None:
         done = sim.demo_returned = []
@@ -273,7 +277,7 @@ def _comes_back(sim):
             f"{back['positionItemId']} (Returns v3 ANNOUNCED)"
         )
     if sim.backend == "prestashop":
-        shipped = [order_id for order_id, state in sim.status_changes if state in ("4", "5")]
+        shipped = [str(order_id) for order_id, __ in sim.tracking_updates]
         if not shipped:
             return None
         order = sim.orders[shipped[0]]
@@ -285,7 +289,7 @@ def _comes_back(sim):
             f"one {row['product_reference']} and the shipping"
         )
     letter = REFUNDED_STATUS[0]
-    shipped = [order_id for order_id, status in sim.status_changes if status == "C"]
+    shipped = [shipment["order_id"] for shipment in sim.shipments]
     if not shipped or letter not in sim.statuses:
         return None
     sim.set_status(shipped[0], letter)

@@ -18,7 +18,8 @@ from ..clients.otto import OttoClient
 from ..clients.otto_returns import answer_errors, return_item, return_tracking
 from ..clients.prestashop import PrestaShopClient
 from ..clients.prestashop_slips import parse_slip
-from ..simulators import OttoSimulator, PrestaShopSimulator
+from ..simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator
+from ..simulators.demo import live_tick, showcase
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 TIMEOUT = 5
@@ -233,3 +234,20 @@ def test_credit_slips_have_the_vendors_fields(shop):
     ]
     # read from a later date: nothing
     assert list(client.iter_slip_pages(datetime(2026, 12, 1))) == [[]]
+
+
+# --- the demo's shops bring an order back -------------------------------------------------------
+def test_demo_shop_brings_back_the_first_order_shipped_from_odoo():
+    sim = CsCartSimulator(seed=3, orders=0, now=NOW)
+    showcase(sim)
+    assert "E" in sim.statuses and sim.status_params["E"]["appearance_type"] == "C"
+    order = sim.add_order("C", [("RS-25L", 1)], shipping=None, discount=None)
+    events = live_tick(sim)
+    assert order["status"] == "C" and not [e for e in events if "refunded" in e]
+    sim.shipments.append({"order_id": order["order_id"]})  # the merchant shipped it from Odoo
+    events = live_tick(sim)
+    assert order["status"] == "E"
+    expected = f"order {order['order_id']} refunded: now E (Refunded)"
+    assert [e for e in events if "refunded" in e] == [expected]
+    live_tick(sim)  # once per shop
+    assert sim.demo_returned == [order["order_id"]]
