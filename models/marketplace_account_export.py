@@ -7,6 +7,8 @@ from ..runs import budget
 
 _logger = logging.getLogger(__name__)
 
+EXPORT_CRON_XMLID = "sale_marketplace_connector.ir_cron_marketplace_export_updates"
+
 # account field of the shop status each event sets
 EXPORT_STATUS_FIELDS = {
     "confirm": "export_status_confirm_id",
@@ -317,7 +319,13 @@ class MarketplaceAccount(models.Model):
             )
         )
         accounts = self.browse([account.id for (account,) in groups]).sudo()
-        accounts._schedule_account_work("export")
+        # within the server's time limit for a scheduled action, as the import: what does not
+        # fit is sent by a new execution, triggered at once
+        scheduled = accounts._schedule_account_work(
+            "export", deadline=budget.cron_deadline(self.env)
+        )
+        if scheduled.remaining:
+            self.env.ref(EXPORT_CRON_XMLID)._trigger()
 
     def action_send_updates(self):
         """ "Send Now": the account's updates waiting to be sent."""

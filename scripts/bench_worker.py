@@ -1,4 +1,11 @@
-"""One benchmark measurement in a process of its own (see bench.py). Prints one JSON line."""
+"""One benchmark measurement in a process of its own (see bench.py). Prints one JSON line.
+
+    bench_worker.py MODE --conf ODOO_CONF --db DATABASE --accounts '[{"name", "backend", "url",
+        "login", "secret", "payment_create"}, ...]'
+
+The measuring modes take one account; ``scaleout-prepare`` sets up several for the scale-out
+row (bench_scaleout.py) and prints the orders each should import.
+"""
 
 import argparse
 import hashlib
@@ -24,8 +31,16 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def prepare(env, args):
-    """What a merchant has before importing: taxes, the products of the shop, the account."""
+# What each backend's account needs besides its address and credentials (as in the demo).
+BACKEND_OPTIONS = {
+    "otto": {"import_announced": True},
+    "prestashop": {"shop_timezone": "Europe/Paris"},
+    "cscart": {"shop_timezone": "Europe/Paris"},
+}
+
+
+def prepare_catalog(env):
+    """What a merchant has before importing: taxes and the products of the shops."""
     from odoo.addons.sale_marketplace_connector.simulators.data import localized_catalog
 
     taxes = {
@@ -39,9 +54,8 @@ def prepare(env, args):
         )
         for rate in (19, 7)
     }
-    products = {}
     for entry in localized_catalog("de"):
-        products[entry["sku"]] = env["product.product"].create(
+        env["product.product"].create(
             {
                 "name": entry["title"],
                 "default_code": entry["sku"],
@@ -52,22 +66,35 @@ def prepare(env, args):
             }
         )
     env.ref("sale_marketplace_connector.product_marketplace_shipping").taxes_id = taxes[19]
-    account = env["marketplace.account"].create(
-        {
-            "name": "OTTO bench",
-            "backend": "otto",
-            "api_url": args.url,
-            "api_login": args.login,
-            "api_secret": args.secret,
-            "import_announced": True,
-            "import_period_days": 60,
-            # the floors write sales documents only: so does the import measured against them
-            # (mode import-payments measures the payment entries on top)
-            "payment_create": args.mode == "import-payments",
-        }
-    )
+
+
+def prepare_account(env, spec):
+    """The account of one simulated shop (``bench_common.Simulator.account_spec``)."""
+    backend = spec["backend"]
+    values = {
+        "name": spec["name"],
+        "backend": backend,
+        "api_url": spec["url"],
+        "api_login": spec["login"] or False,
+        "api_secret": spec["secret"],
+        "import_period_days": 60,
+        # the floors write sales documents only: so does the import measured against them
+        # (the payment modes measure the payment entries on top)
+        "payment_create": bool(spec.get("payment_create")),
+        **BACKEND_OPTIONS[backend],
+    }
+    if backend == "cscart":
+        values["shop_currency_id"] = env.ref("base.EUR").id
+    return env["marketplace.account"].create(values)
+
+
+def prepare(env, args):
+    prepare_catalog(env)
+    accounts = env["marketplace.account"]
+    for spec in args.accounts:
+        accounts |= prepare_account(env, spec)
     env.cr.commit()
-    return account
+    return accounts
 
 
 def measure(env, work):
@@ -84,6 +111,15 @@ def measure(env, work):
         "queries": sql_db.sql_counter - queries,
         "base_rss_mb": base,
         "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def payment_results(env, account):
+    """The payment entries of the account: how many, and the sum of their transactions."""
+    transactions = env["payment.transaction"].search([("marketplace_account_id", "=", account.id)])
+    return {
+        "payments": len(transactions.payment_id),
+        "payments_total": round(sum(transactions.mapped("amount")), 2),
     }
 
 
@@ -114,22 +150,38 @@ def poison_orders(env):
     SaleOrder.create = failing_create
 
 
+MODES = [
+    "floor",
+    "batched-floor",
+    "payments-floor",
+    "import",
+    "import-fallback",
+    "import-payments",
+    "scaleout-prepare",
+]
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "mode", choices=["floor", "batched-floor", "import", "import-fallback", "import-payments"]
-    )
+    parser.add_argument("mode", choices=MODES)
     parser.add_argument("--conf", required=True)
     parser.add_argument("--db", required=True)
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--login", required=True)
-    parser.add_argument("--secret", required=True)
+    parser.add_argument(
+        "--accounts", required=True, type=json.loads, help="JSON list of account specs"
+    )
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", args.conf, "-d", args.db, "--log-level=warn"])
     registry = Registry(args.db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        account = prepare(env, args)
+        accounts = prepare(env, args)
+        if args.mode == "scaleout-prepare":
+            from bench_scaleout_setup import expected_orders, hold_crons
+
+            result = {"expected": expected_orders(accounts), "triggers": hold_crons(env)}
+            print(json.dumps(result))
+            return
+        account = accounts.ensure_one()
         if args.mode.startswith("import"):
             if args.mode == "import-fallback":
                 poison_orders(env)
@@ -138,6 +190,7 @@ def main():
             env.cr.commit()
             run = account.last_run_id
             result.update(
+                **payment_results(env, account),
                 http_first=run.request_count,
                 batched_pages=run.batched_page_count,
                 fallback_pages=run.fallback_page_count,
@@ -149,11 +202,15 @@ def main():
             result["http_again"] = again.request_count
         else:
             from floor import BatchedFloorLoader, FloorLoader
+            from floor_payments import PaymentsFloorLoader
 
-            loader = (BatchedFloorLoader if args.mode == "batched-floor" else FloorLoader)(
-                env, account
-            )
+            loader = {
+                "floor": FloorLoader,
+                "batched-floor": BatchedFloorLoader,
+                "payments-floor": PaymentsFloorLoader,
+            }[args.mode](env, account)
             result = measure(env, loader.run)
+            result.update(loader.extra_results())
     print(json.dumps(result))
 
 

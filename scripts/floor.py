@@ -8,7 +8,9 @@ No HTTP, no log, no savepoints, no look-ups: what Odoo itself costs.
 - ``FloorLoader``: order by order (one ``create`` and one ``action_confirm`` per order), the way
   a per-order import writes;
 - ``BatchedFloorLoader``: per page, one ``create`` for the new buyers, one for their delivery
-  contacts, one for the orders with their lines and one ``action_confirm``: what Odoo can do.
+  contacts, one for the orders with their lines and one ``action_confirm``: what Odoo can do;
+- ``PaymentsFloorLoader`` (floor_payments.py): the batched floor plus the payment entries of
+  the paid orders, per page in one call per kind of record.
 """
 
 from datetime import datetime, timedelta
@@ -41,6 +43,10 @@ class FloorLoader:
         self.builder.pricelist("EUR")
         for product in list(self.products.values()) + [account.shipping_product_id]:
             self.builder.line_taxes(product, None)
+
+    def extra_results(self):
+        """What the loader reports besides time, queries and memory."""
+        return {}
 
     def _address(self, address):
         return {
@@ -100,6 +106,9 @@ class FloorLoader:
 
 
 class BatchedFloorLoader(FloorLoader):
+    def after_page(self, page, sales):
+        """Called with the page's orders and their sales documents, before the commit."""
+
     def run(self):
         env = self.env
         Partner, SaleOrder, placeholder = self._models()
@@ -138,6 +147,7 @@ class BatchedFloorLoader(FloorLoader):
             sales = SaleOrder.create(values_list)
             to_confirm = sales.filtered(lambda sale: sale.marketplace_status == "PROCESSABLE")
             to_confirm.with_context(marketplace_keep_order_date=True).action_confirm()
+            self.after_page(page, sales)
             count += len(sales)
             env.cr.commit()
             env.invalidate_all()

@@ -6,19 +6,24 @@ shapes its error bodies in ``_error_body`` and generates orders. The base does t
 
 - routing, JSON answers, parsing of JSON / form / raw request bodies;
 - recording every API request in ``requests`` (method, path, query, body, headers, status);
-- fault injection (``inject``), see ``faults.py``, and ``rate_limit_every``;
+- fault injection (``inject``), see ``faults.py``, ``rate_limit_every``, and faults at random
+  (``random_faults``: a share of the requests, kinds drawn from a menu; the soak's bad day);
 - a clock (``clock``, ``advance``) that dates every later modification and the Date header;
+- ``latency_ms``: every API request is answered after this delay, as a real shop's (100-400 ms)
+  are; the delay is waited outside the lock, so concurrent requests overlap as they would on a
+  shop (``set_latency``, ``--latency-ms``, ``POST /__sim/latency``);
 - ``on_request(path, action, nth=1)``: the shop changes while a client reads it (``action``
   runs, under the lock, just before the ``nth`` next API request to exactly ``path``);
-- control endpoints under ``/__sim/`` (not recorded, no auth): ``GET stats``, ``POST reset``,
-  ``POST inject`` ``{"kind", "path", "times", ...}``, ``POST advance`` ``{"seconds"}``,
-  ``POST orders`` ``{"count"}``;
+- control endpoints under ``/__sim/`` (not recorded, no auth, no latency): ``GET stats``,
+  ``POST reset``, ``POST inject`` ``{"kind", "path", "times", ...}``, ``POST advance``
+  ``{"seconds"}``, ``POST orders`` ``{"count"}``, ``POST latency`` ``{"ms"}``;
 - ``on_write``: called with each recorded request that writes (not GET/HEAD, not the token);
 - ``save_state`` / ``load_state``: the shop's data in a file, so that a restarted simulator
   answers with the same orders (the demo).
 
-Handlers run under one lock, so the state (``orders`` and friends) is never seen half-changed;
-only the ``slow`` fault sleeps outside it.
+The server answers each connection in a thread of its own. Handlers run under one lock, so the
+state (``orders`` and friends) is never seen half-changed; the latency and the ``slow`` fault
+are waited outside it.
 """
 
 import contextlib
@@ -32,7 +37,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import state_file
-from .faults import FAULT_KINDS, TRAILING_OUTPUT, Fault, html_error_page
+from .faults import FAULT_KINDS, TRAILING_OUTPUT, Fault, bad_day_menu, html_error_page
 from .web import ApiError, Handler, Request, Response, Route, Server, basic_credentials, parse_body
 
 # handlers of the backends import these from here
@@ -58,6 +63,7 @@ class SimulatorBase:
         lines=None,
         login=None,
         secret=None,
+        latency_ms=0,
     ):
         self.seed = seed
         self.rng = random.Random(seed)
@@ -71,11 +77,14 @@ class SimulatorBase:
         self.port = port
         self.rate_limit_every = rate_limit_every
         self.lines = lines  # distinct products per random order; None = 1 to 4
+        self.latency_ms = 0
+        self.set_latency(latency_ms)
         self.requests = []
         self.status_changes = []
         self.shipments = []
         self.orders = {}
         self._faults = []
+        self._random = None  # (rate, menu, rng) of random_faults
         self._hooks = []  # [path, countdown, action] of on_request
         self.on_write = None  # on_write(record): a write request was answered (demo output)
         self._api_calls = 0
@@ -140,6 +149,14 @@ class SimulatorBase:
             self._offset += timedelta(seconds=seconds)
         return self.clock
 
+    # --- latency --------------------------------------------------------------------------------
+    def set_latency(self, ms):
+        """Answer every later API request after ``ms`` milliseconds (0: at once)."""
+        ms = float(ms)
+        if not 0 <= ms <= 60_000:
+            raise ValueError(f"latency must be between 0 and 60000 ms, not {ms}")
+        self.latency_ms = ms
+
     # --- requests and faults --------------------------------------------------------------------
     def request_count(self, path_prefix=None):
         with self._lock:
@@ -175,6 +192,36 @@ class SimulatorBase:
             if hook[1] <= 0:
                 self._hooks.remove(hook)
                 action()
+
+    def random_faults(self, rate, menu=None, seed=0):
+        """From now on each API request fails with probability ``rate`` (0 stops it), as one of
+        ``menu``'s faults drawn by weight (default ``faults.bad_day_menu()``): ``[(weight, kind,
+        options)]``, ``options`` as ``inject`` takes them, plus ``methods`` (the HTTP methods
+        the entry is for; default all). Queued faults go first. The draws come from a random
+        generator of their own (``seed``): the shop's orders stay those of its seed."""
+        with self._lock:
+            if not rate:
+                self._random = None
+                return
+            menu = bad_day_menu() if menu is None else menu
+            for _weight, kind, _options in menu:
+                if kind not in FAULT_KINDS or kind == "duplicate":
+                    raise ValueError(f"{kind!r} cannot be drawn at random")
+            self._random = (float(rate), list(menu), random.Random(seed))
+
+    def _draw_fault(self, request):
+        if self._random is None:
+            return None
+        rate, menu, rng = self._random
+        if rng.random() >= rate:
+            return None
+        entries = [
+            entry for entry in menu if request.method in entry[2].get("methods", (request.method,))
+        ]
+        if not entries:
+            return None
+        _weight, kind, options = rng.choices(entries, weights=[entry[0] for entry in entries])[0]
+        return Fault(kind, None, 0, {k: v for k, v in options.items() if k != "methods"})
 
     def clear_faults(self):
         with self._lock:
@@ -226,6 +273,9 @@ class SimulatorBase:
         self._send(handler, response)
 
     def _answer(self, request):
+        if self.latency_ms:
+            # the shop's round trip, outside the lock: other requests are served meanwhile
+            self._stopping.wait(self.latency_ms / 1000)
         with self._lock:
             self._api_calls += 1
             self._run_hooks(request)
@@ -239,6 +289,8 @@ class SimulatorBase:
                     request.duplicate, fault = fault, None
                 elif fault:
                     self.use_fault(fault)
+                else:
+                    fault = self._draw_fault(request)
             if fault and not fault.applied and fault.kind != "slow":
                 # the shop did nothing: it answers the fault at once
                 response = self._fault_response(fault, request)
@@ -285,6 +337,8 @@ class SimulatorBase:
         if fault.kind == "unauthorized":
             self._on_unauthorized_fault()
             return self._unauthorized_response(request)
+        if fault.kind == "disconnect":  # cut before the shop did anything
+            return Response(0, disconnect=True)
         if fault.kind == "refused":
             status = int(fault.options.get("status", 400))
             message = str(fault.options.get("message", "Bad Request"))
@@ -334,6 +388,7 @@ class SimulatorBase:
         }
         if fault is not None:
             record["fault"] = fault.kind
+            record["fault_options"] = dict(fault.options)
         self.requests.append(record)
         writes = request.method not in ("GET", "HEAD") and request.path != self.token_path
         if writes and self.on_write is not None:
@@ -383,6 +438,7 @@ class SimulatorBase:
                             "status_changes": len(self.status_changes),
                             "shipments": len(self.shipments),
                             "pending_faults": [f.describe() for f in self.pending_faults],
+                            "latency_ms": self.latency_ms,
                         },
                     )
             if request.method != "POST":
@@ -399,6 +455,9 @@ class SimulatorBase:
             if action == "advance":
                 clock = self.advance(float(body.get("seconds", 0)))
                 return Response(200, {"clock": clock.isoformat()})
+            if action == "latency":
+                self.set_latency(body.get("ms", 0))
+                return Response(200, {"latency_ms": self.latency_ms})
             if action == "orders":
                 orders = self.add_random_orders(int(body.get("count", 1)))
                 return Response(201, {"orders": [self._order_id(order) for order in orders]})
@@ -418,12 +477,14 @@ class SimulatorBase:
             "_routes",
             "_hooks",
             "_faults",
+            "_random",
             "requests",
             "on_write",
             "host",
             "port",
             "rate_limit_every",
             "lines",
+            "latency_ms",
         )
     )
 
