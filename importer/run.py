@@ -179,8 +179,9 @@ class ImportRun(AccountRun):
 
     def _read_returns(self):
         """The shop's returns and refunds, by a run of their own (its lock, its log), now that
-        the orders they concern are in."""
-        if self.returns_reader is None:
+        the orders they concern are in; not when the pages used the run's time (the next run
+        reads them)."""
+        if self.returns_reader is None or self.stopped_early:
             return
         self.returns_reader(self.account, self.trigger, budget.at_least(self.deadline, 1.0))
         self.env.invalidate_all()
