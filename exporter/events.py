@@ -53,6 +53,16 @@ def update(order, kind, key, **values):
     }
 
 
+def wholly_credited(order, credit_note):
+    """Whether the order's posted credit notes (``credit_note`` among them) give back all that
+    its posted invoices hold."""
+    moves = (order.invoice_ids | credit_note).filtered(lambda move: move.state == "posted")
+    invoiced = sum(moves.filtered(lambda m: m.move_type == "out_invoice").mapped("amount_total"))
+    credited = sum(moves.filtered(lambda m: m.move_type == "out_refund").mapped("amount_total"))
+    currency = credit_note.currency_id or order.currency_id
+    return bool(invoiced) and currency.compare_amounts(credited, invoiced) >= 0
+
+
 def taken_items(order, pending=()):
     """The shop items already given to a shipment of the order (marked, or in ``pending``:
     marked just now, in the same call)."""
@@ -162,8 +172,10 @@ class EventUpdates:
 
     @classmethod
     def on_credit_note_posted(cls, event, pending):
-        """The 'refunded' status, where the account sets one (once per order)."""
-        if event.account._export_status("refund"):
+        """The 'refunded' status, where the account sets one (once per order), once the order's
+        posted credit notes give back all its posted invoices hold: a shop status says the
+        whole order is refunded, so a partial refund recorded in Odoo stays in Odoo."""
+        if event.account._export_status("refund") and wholly_credited(event.order, event.invoice):
             return [update(event.order, "status", "status:refund", event="refund")]
         return []
 

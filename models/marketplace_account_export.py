@@ -106,9 +106,10 @@ class MarketplaceAccount(models.Model):
         string="When Refunded",
         domain="[('account_id', '=', id)]",
         ondelete="set null",
-        help="Shop status to set when a credit note of the order is posted in Odoo (PrestaShop "
-        "'Refunded', a CS-Cart status of your own). Not sent for the credit notes the connector "
-        "made of the shop's own refunds: the shop knows them. Empty: do not change.",
+        help="Shop status to set when a credit note posted in Odoo leaves nothing of the "
+        "order's invoices uncredited (PrestaShop 'Refunded', a CS-Cart status of your own); a "
+        "partial refund stays in Odoo. Not sent for the credit notes the connector made of the "
+        "shop's own refunds: the shop knows them. Empty: do not change.",
     )
     otto_cancel_items = fields.Boolean(
         string="Cancel Open Items on OTTO",

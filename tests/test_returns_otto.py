@@ -7,7 +7,10 @@ activity."""
 
 import json
 
+from lxml import etree
+
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..simulators import OttoSimulator
 from .common import MarketplaceImportCase
@@ -144,6 +147,65 @@ class TestOttoReturns(ReturnsCaseMixin, MarketplaceImportCase):
         self.assertEqual(len(sale.marketplace_payment_ids), 2)
         self.assertFalse(self.posts())
 
+    def test_refund_before_the_invoice_meets_it_later(self):
+        # OTTO refunds an item before Odoo invoiced the order: the refund payment is booked at
+        # once and stays open beside the order's payment; the credit note follows the invoice,
+        # and each is matched with its own: nothing stays open, nothing differs
+        raw = self.sim.add_order(
+            "PROCESSABLE", [(sku, 1) for sku in SKUS], delivery_fee=None, discount=None
+        )
+        self.cron_import()
+        sale = self.sale(raw["salesOrderId"])
+        self.deliver(sale)
+        self.cron_send()
+        lamp = self.lamp(raw)
+        price = lamp["itemValueGrossPrice"]["amount"]
+        self.sim.advance(600)
+        self.sim.accept_return_by_otto(raw["salesOrderId"], [lamp["positionItemId"]])
+        self.cron_import()
+        (refund,) = self.refunds(sale)
+        self.assertEqual(refund.amount, price)
+        self.assertFalse(refund.is_reconciled)
+        self.assertFalse(self.credit_notes(sale))
+        (record,) = sale.marketplace_return_ids
+        self.assertEqual(record.state, "open")  # its credit note waits for the invoice
+        invoice = self.invoice(sale)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.sim.advance(600)
+        self.cron_import()
+        (credit_note,) = self.credit_notes(sale)
+        self.assertEqual(credit_note.amount_total, price)
+        self.assertEqual(credit_note.reversed_entry_id, invoice)
+        self.assertEqual(len(self.refunds(sale)), 1)
+        self.assertTrue(refund.is_reconciled)
+        self.assertEqual(refund.reconciled_invoice_ids, credit_note)
+        self.assertIn(credit_note.payment_state, ("paid", "in_payment", "reversed"))
+        self.assertFalse(sale.marketplace_payment_differs)
+        self.assertEqual(record.state, "done")
+
+    def test_accountants_find_refunds_with_the_marketplace_payments(self):
+        # Accounting > Customers > Marketplace Payments, filter "Refunds", and Marketplace
+        # Credit Notes list what the returns made
+        raw, sale, __ = self.order_of_three()
+        lamp = self.lamp(raw)
+        self.sim.accept_return_by_otto(raw["salesOrderId"], [lamp["positionItemId"]])
+        self.cron_import()
+        (refund,) = self.refunds(sale)
+        (credit_note,) = self.credit_notes(sale)
+        action = self.env.ref("sale_marketplace_connector.account_payment_action_marketplace")
+        search = self.env["account.payment"].get_views([(action.search_view_id.id, "search")])[
+            "views"
+        ]["search"]["arch"]
+        (refunds_filter,) = etree.fromstring(search).xpath("//filter[@string='Refunds']")
+        domain = safe_eval(action.domain) + safe_eval(refunds_filter.get("domain"))
+        found = self.env["account.payment"].search(domain)
+        self.assertIn(refund, found)
+        self.assertNotIn(sale.marketplace_payment_ids - refund, found)
+        notes = self.env.ref(
+            "sale_marketplace_connector.account_move_action_marketplace_credit_notes"
+        )
+        self.assertIn(credit_note, self.env["account.move"].search(safe_eval(notes.domain)))
+
     def test_acceptance_after_a_cut_connection_is_looked_up(self):
         raw, sale, __ = self.order_of_three()
         lamp = self.lamp(raw)
@@ -198,6 +260,31 @@ class TestOttoReturns(ReturnsCaseMixin, MarketplaceImportCase):
         self.assertFalse(self.refunds(sale))
         (record,) = sale.marketplace_return_ids
         self.assertEqual((record.shop_status, record.state), ("REJECTED", "done"))
+
+    def test_rejection_after_a_cut_connection_is_looked_up(self):
+        raw, sale, __ = self.order_of_three()
+        lamp = self.lamp(raw)
+        self.sim.announce_return(raw["salesOrderId"], [lamp["positionItemId"]])
+        self.cron_import()
+        back = self.returns_of(sale)
+        back.marketplace_return_refusal = "ITEM_DAMAGED"
+        back.action_marketplace_refuse_return()
+        # OTTO rejects it, the connection breaks before the answer
+        self.sim.inject("disconnect", "/v3/returns/rejection")
+        self.sim.reset_requests()
+        self.cron_send()
+        (reject,) = sale.marketplace_export_ids.filtered(lambda e: e.kind == "return_reject")
+        self.assertEqual(reject.state, "to_send")
+        self.assertTrue(reject.outcome_unknown)
+        self.assertEqual(self.sim.returns[lamp["positionItemId"]]["status"], "REJECTED")
+        reject.sudo().next_attempt_at = False
+        self.cron_send()
+        self.assertEqual(reject.state, "sent")
+        self.assertIn("the last request arrived", reject.message)
+        posts = [r for r in self.sim.requests if r["path"] == "/v3/returns/rejection"]
+        self.assertEqual(len(posts), 1)
+        looks = [r for r in self.sim.requests if r["path"] == "/v3/returns"]
+        self.assertEqual(looks[-1]["query"]["status"], ["REJECTED"])
 
     def test_refund_odoo_cannot_match_is_an_amount_with_an_activity(self):
         raw, sale, __ = self.order_of_three()
