@@ -8,20 +8,31 @@ answer to them (acceptance, rejection). Plain Python; the facts are OTTO's OpenA
   condition and reason of an ACCEPTED or REJECTED one). The text promises paging by a ``next``
   link, the parameters are page and limit: a ``next`` link that leads elsewhere is followed, else
   the next page is asked for while pages come full.
+- ``GET /v3/receipts?receiptTypes=&from=&limit=`` (the API user needs the ``receipts`` scope):
+  receipts newest first, 128 per page, then a ``next`` cursor (the only parameter read with
+  ``limit``). A REFUND receipt is made when a return is accepted ("previous partial refunds
+  will be taken into account"), its ``itemPositions`` name the refunded position items, its
+  ``deliveryCosts`` a delivery fee given back; a PARTIAL_REFUND receipt is a refund the partner
+  granted without a return, ``itemPartialRefundPositions`` with the ``partialRefundAmount`` of
+  the position items. OTTO states no sign for refund amounts: the receipt type is the
+  direction, amounts are taken as they are, without sign.
 - ``POST /v3/returns/acceptance`` and ``/rejection``: ``{"positionItems": [{positionItemId,
   salesOrderId, condition?, reason}]}``, at most 200 items per request (413 beyond), a rejection
   only with its reason; answered 200 (all done) or 207 ``{"results": [...], "errors": [{title,
   detail, path, logref}]}`` (some refused, the error naming the item in its text).
 """
 
+from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
 from .errors import BadPayloadError
-from .parsing import iso_to_utc, text
+from .parsing import iso_to_utc, text, to_money
 
 RETURNS_PAGE_SIZE = 50  # "This endpoint is limited to at max 50 results per page"
 RETURNS_PER_REQUEST = 200  # "up to 200 items per request"
 RETURN_STATUSES = ("ANNOUNCED", "ACCEPTED", "REJECTED", "MISDIRECTED")
+RECEIPTS_PAGE_SIZE = 128  # "The number of receipts is limited to 128 results"
+REFUND_RECEIPT_TYPES = ("REFUND", "PARTIAL_REFUND")
 # what a 207's error says of an item the partner had accepted already (counts as done)
 ALREADY_ACCEPTED = "already accepted"
 
@@ -53,6 +64,56 @@ def return_tracking(details):
     numbers = key.get("trackingNumbers") or []
     numbers = [text(n) for n in numbers if text(n)] if isinstance(numbers, list) else []
     return " ".join(filter(None, [text(key.get("carrier")), ", ".join(numbers)]))
+
+
+def _gross(price):
+    """The gross amount of a receipt's ``Price`` (or ``MonetaryAmount``), without sign."""
+    if not isinstance(price, dict):
+        return Decimal(0)
+    money = price.get("gross") if isinstance(price.get("gross"), dict) else price
+    return abs(to_money(money.get("amount") or 0))
+
+
+def receipt(raw):
+    """A refund receipt as plain values: {"number", "type", "order", "moment", "items":
+    [(position item ids, gross amount)], "delivery": gross delivery fees refunded, "reason"};
+    None without a receipt number or order."""
+    if not isinstance(raw, dict) or not text(raw.get("receiptNumber")):
+        return None
+    if not text(raw.get("salesOrderId")):
+        return None
+    try:
+        moment = iso_to_utc(text(raw.get("creationDate")))
+    except (ValueError, OverflowError):
+        moment = None
+    kind = text(raw.get("receiptType")).upper()
+    lines = raw.get("lineItems") if isinstance(raw.get("lineItems"), dict) else {}
+    items = []
+    if kind == "PARTIAL_REFUND":
+        positions, price_key = lines.get("itemPartialRefundPositions"), "partialRefundAmount"
+    else:
+        positions, price_key = lines.get("itemPositions"), "positionSum"
+    for position in positions if isinstance(positions, list) else []:
+        if not isinstance(position, dict):
+            continue
+        ids = position.get("positionItemIds")
+        ids = [text(i) for i in ids if text(i)] if isinstance(ids, list) else []
+        items.append((ids, _gross(position.get(price_key))))
+    delivery = Decimal(0)
+    for key in ("deliveryCosts", "deliveryFeePartialRefundPositions"):
+        for cost in lines.get(key) if isinstance(lines.get(key), list) else []:
+            if isinstance(cost, dict):
+                price = cost.get("positionSum") or cost.get("partialRefundAmount")
+                delivery += _gross(price)
+    return {
+        "number": text(raw.get("receiptNumber")),
+        "type": kind,
+        "order": text(raw.get("salesOrderId")),
+        "moment": moment,
+        "items": items,
+        "delivery": delivery,
+        "reason": text(raw.get("partialRefundType") or raw.get("refundType")),
+    }
 
 
 def answer_errors(answer):
@@ -119,6 +180,41 @@ class OttoReturnsMixin:
             if following["page"] <= params["page"]:
                 return None  # the vendor's example link (no page): not a way forward
             return following
+        return None
+
+    def iter_receipts(self, types=REFUND_RECEIPT_TYPES, since=None):
+        """The receipts of ``types`` created since ``since`` (naive UTC; OTTO filters by day,
+        ``from``), newest first, as ``receipt`` values."""
+        params = {"receiptTypes": list(types), "limit": RECEIPTS_PAGE_SIZE}
+        if since:
+            params["from"] = since.date().isoformat()
+        cursors = set()
+        while True:
+            answer = self._request("GET", "/v3/receipts", params=params)
+            if not isinstance(answer, dict) or not isinstance(answer.get("resources", []), list):
+                raise BadPayloadError("GET /v3/receipts: the answer has no list of resources")
+            for raw in answer.get("resources") or []:
+                found = receipt(raw)
+                if found is None or found["type"] not in types:
+                    continue
+                if since and found["moment"] and found["moment"] < since:
+                    continue
+                yield found
+            cursor = self._next_receipts_cursor(answer)
+            if not cursor or cursor in cursors or not answer.get("resources"):
+                return
+            cursors.add(cursor)
+            # "If a next cursor is provided, the only other request parameter being considered
+            # is 'limit'"
+            params = {"next": cursor, "limit": RECEIPTS_PAGE_SIZE}
+
+    def _next_receipts_cursor(self, answer):
+        for link in answer.get("links") or []:
+            if not isinstance(link, dict) or "next" not in text(link.get("rel")).split(","):
+                continue
+            query = parse_qs(urlparse(text(link.get("href"))).query)
+            if query.get("next"):
+                return query["next"][-1]
         return None
 
     def accept_returns(self, items):

@@ -160,7 +160,8 @@ class ReturnDocuments:
         statuses = wanted.filtered(lambda r: r.source == "status")
         if statuses:
             notes += self._whole_order(sale, statuses)
-        slips = wanted.filtered(lambda r: r.source == "slip")
+        # PrestaShop credit slips and OTTO refund receipts: amounts and rows the shop names
+        slips = wanted.filtered(lambda r: r.source in ("slip", "receipt"))
         for slip in slips:
             notes += self._slip(sale, slip)
         items = wanted.filtered(lambda r: r.source == "otto_item")
@@ -267,9 +268,10 @@ class ReturnDocuments:
         return note
 
     def _slip(self, sale, record):
-        """A PrestaShop credit slip: its rows and shipping credited as the slip says, its amount
-        refunded."""
+        """A PrestaShop credit slip (an OTTO refund receipt): its rows and shipping credited as
+        the slip says, its amount refunded."""
         env = self.env
+        receipt = record.source == "receipt"
         move = None
         if not record.credit_done:
             if not posted_units_any(sale):
@@ -287,6 +289,13 @@ class ReturnDocuments:
                     units=units,
                     amounts=amounts,
                     reason=env._(
+                        "%(marketplace)s: refund receipt %(slip)s of order %(number)s",
+                        marketplace=self._marketplace(),
+                        slip=record.shop_ref,
+                        number=sale.marketplace_order_ref,
+                    )
+                    if receipt
+                    else env._(
                         "%(marketplace)s: credit slip %(slip)s of order %(number)s",
                         marketplace=self._marketplace(),
                         slip=record.shop_ref,
@@ -297,13 +306,23 @@ class ReturnDocuments:
                 if unknown:
                     record.state = "attention"
                     record.message = env._(
-                        "Rows %s of the credit slip are on no line of the Odoo order: credit "
+                        "Rows %s of the shop's refund are on no line of the Odoo order: credit "
                         "them by hand.",
                         ", ".join(unknown),
                     )
         tx = self._refund_records(sale, record.filtered(lambda r: not r.refund_done))
         if not (move or tx):
             return []
+        if receipt:
+            return [
+                env._(
+                    "OTTO refund receipt %(receipt)s (%(kind)s) of %(amount)s: %(documents)s.",
+                    receipt=record.shop_ref,
+                    kind=record.shop_status,
+                    amount=self.refunds.amount_text(sale, record.amount),
+                    documents=self.refunds.documents_text(sale, move, tx),
+                )
+            ]
         return [
             env._(
                 "Credit slip %(slip)s of %(amount)s: %(documents)s.",

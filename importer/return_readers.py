@@ -3,6 +3,10 @@ records (``return_notes.note_return``): OTTO Market's Returns v3 (the buyer's an
 the returns accepted or rejected), PrestaShop's credit slips. CS-Cart's REST API has no return
 or credit memo resource: its returns are statuses of the order (the import's).
 
+OTTO's Receipts v3, where the account reads them: a PARTIAL_REFUND receipt (a refund granted
+without a return) is a refund of its amounts; a REFUND receipt adds only the delivery fees it
+gives back (its items are the RETURNED items the import refunds at their price).
+
 A reader yields pages of ``ReturnNote``; ``watermark`` is how far the shop's returns have been
 read once every page is (by the shop's clock), or None to keep the account's.
 """
@@ -35,9 +39,11 @@ class OttoReturnsReader:
 
     statuses = ("ANNOUNCED", "ACCEPTED", "REJECTED")
 
-    def __init__(self, client):
+    def __init__(self, client, account=None):
         self.client = client
         self.watermark = None
+        # Receipts v3, where the account reads them (the API user needs the receipts scope)
+        self.receipts = bool(account and account.otto_read_receipts)
 
     def pages(self, since):
         started = None
@@ -47,6 +53,9 @@ class OttoReturnsReader:
                 notes.append(self._note(item))
             started = started or self.client.last_response_date
             yield notes
+        if self.receipts:
+            notes = [self._receipt_note(r) for r in self.client.iter_receipts(since=since)]
+            yield [note for note in notes if note]
         self.watermark = started
 
     def _note(self, item):
@@ -65,12 +74,43 @@ class OttoReturnsReader:
             moment=item["moment"],
         )
 
+    def _receipt_note(self, receipt):
+        """A refund receipt as a refund of amounts: a PARTIAL_REFUND (granted without a
+        return) its items' amounts and delivery fees; a REFUND only the delivery fees it gives
+        back (its items are the RETURNED position items, refunded at their price by the
+        import); None when it gives back nothing more."""
+        rows = []
+        if receipt["type"] == "PARTIAL_REFUND":
+            rows = [
+                {"row": ids[0], "quantity": 0, "amount": str(gross)}
+                for ids, gross in receipt["items"]
+                if ids and gross
+            ]
+        amount = sum(float(row["amount"]) for row in rows) + float(receipt["delivery"])
+        if not amount:
+            return None
+        return ReturnNote(
+            order_id=receipt["order"],
+            key=f"receipt:{receipt['number']}",
+            source="receipt",
+            shop_ref=receipt["number"],
+            values={
+                "refund_money": True,
+                "amount": amount,
+                "shipping_amount": float(receipt["delivery"]),
+                "items": json.dumps(rows, sort_keys=True),
+                "shop_status": receipt["type"],
+                "shop_date": receipt["moment"],
+            },
+            moment=receipt["moment"],
+        )
+
 
 class PrestaShopSlipsReader:
     """Credit slips (``order_slip``) changed since the last read: each one a refund of its
     order's rows and shipping."""
 
-    def __init__(self, client):
+    def __init__(self, client, account=None):
         self.client = client
         self.watermark = None
 

@@ -53,7 +53,7 @@ class ReturnsRun(AccountRun):
     def _work(self):
         if self.reader_class:
             self.client = self.account._get_client()
-            reader = self.reader_class(self.client)
+            reader = self.reader_class(self.client, account=self.account)
             since = self.since or (
                 fields.Datetime.now() - timedelta(days=self.account.import_period_days)
             )

@@ -20,6 +20,14 @@ class MarketplaceAccount(models.Model):
         "becomes a receipt of the goods from the customer, a refund a credit note and a refund "
         "payment, matched with each other.",
     )
+    otto_read_receipts = fields.Boolean(
+        string="Read OTTO Refund Receipts",
+        help="OTTO Market: also read OTTO's refund receipts (Receipts v3; the API user needs "
+        "the 'receipts' scope). A partial refund you granted the buyer without a return (a "
+        "complaint) becomes a credit note of that amount and a refund payment; the delivery "
+        "fees a refund receipt gives back too. The items of a refund receipt are booked from "
+        "the items OTTO reports returned, at the price the buyer paid.",
+    )
     returns_until = fields.Datetime(
         string="Returns Read Until",
         readonly=True,

@@ -14,6 +14,7 @@ from odoo import api, fields, models
 RETURN_SOURCES = [
     ("otto_item", "OTTO Position Item"),
     ("slip", "Credit Slip"),
+    ("receipt", "OTTO Refund Receipt"),
     ("status", "Shop Status"),
 ]
 RETURN_STATES = [

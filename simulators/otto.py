@@ -20,6 +20,8 @@ shipments v1, as described in the shared API facts.
   labels in its parcels), ``return_address_carrier_ids`` (its return addresses).
 - Returns V3 (``otto_returns.py``): ``GET /v3/returns`` by status, ``POST /v3/returns/acceptance``
   and ``/rejection``; ``announce_return`` and ``accept_return_by_otto`` play the buyer and OTTO.
+- Receipts V3 (``otto_receipts.py``): ``GET /v3/receipts``, a REFUND receipt per item whose
+  return is accepted, ``grant_partial_refund`` (a PARTIAL_REFUND receipt, no return).
 Errors answer ``{"errors": [{"title", "detail", "path"}]}``.
 """
 
@@ -39,6 +41,7 @@ from .data import (
 )
 from .otto_api import OttoApi
 from .otto_orders import ITEM_STATES, PAYMENT_METHODS, bucket_status
+from .otto_receipts import OttoReceiptsApi
 from .otto_returns import OttoReturnsApi
 from .otto_shipments import SHIPMENT_CARRIERS as CARRIERS
 from .otto_shipments import OttoShipmentsApi
@@ -48,7 +51,7 @@ __all__ = ["CARRIERS", "ITEM_STATES", "PAYMENT_METHODS", "OttoSimulator", "bucke
 _UNSET = object()
 
 
-class OttoSimulator(OttoReturnsApi, OttoShipmentsApi, OttoApi, SimulatorBase):
+class OttoSimulator(OttoReceiptsApi, OttoReturnsApi, OttoShipmentsApi, OttoApi, SimulatorBase):
     """OTTO Market with ``orders`` random orders; ``login``/``secret`` are the API client id and
     secret. Options of ``SimulatorBase``: host, port, rate_limit_every, lines, login, secret."""
 
@@ -70,6 +73,7 @@ class OttoSimulator(OttoReturnsApi, OttoShipmentsApi, OttoApi, SimulatorBase):
         self.shipment_appends = []  # (shipmentId, position items added)
         self.returns = {}  # positionItemId -> the item's return (Returns v3)
         self.return_answers = []  # ("acceptance" | "rejection", position item ids) carried out
+        self.receipts = []  # Receipts v3: refund receipts (newest last)
         self.catalog = localized_catalog("de")
         self.tokens = {}  # access token -> expiry on the simulator clock
         self._held = {}  # salesOrderId -> addresses kept back while the order is announced

@@ -102,6 +102,7 @@ class OttoReturnsApi:
     def _refund_item(self, order, item, by_marketplace=False):
         oo.set_item_status(item, "RETURNED", self.clock)
         item["returnAcceptedByMarketplace"] = by_marketplace
+        self._refund_receipt(order, item)  # Receipts v3 (otto_receipts.py)
 
     # --- HTTP ------------------------------------------------------------------------------------
     def _list_returns(self, request):

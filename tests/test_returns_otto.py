@@ -206,6 +206,43 @@ class TestOttoReturns(ReturnsCaseMixin, MarketplaceImportCase):
         )
         self.assertIn(credit_note, self.env["account.move"].search(safe_eval(notes.domain)))
 
+    def test_partial_refund_receipt_without_a_return(self):
+        # where the account reads OTTO's receipts, a refund the partner granted without a
+        # return (a complaint) is a credit note of that amount and a refund payment, matched;
+        # a refund receipt of a returned item books nothing beyond the item's own refund
+        raw, sale, __ = self.order_of_three()
+        self.assertFalse(self.sim.request_count("/v3/receipts"))  # not without the account
+        self.account.otto_read_receipts = True
+        lamp, kettle = raw["positionItems"][0], raw["positionItems"][2]
+        self.sim.grant_partial_refund(raw["salesOrderId"], lamp["positionItemId"], "5.00")
+        self.cron_import()
+        (credit_note,) = self.credit_notes(sale)
+        self.assertEqual(credit_note.amount_total, 5.0)
+        self.assertEqual(credit_note.invoice_line_ids.product_id, self.products["LED-DESK-01"])
+        self.assertFalse(credit_note.invoice_line_ids.sale_line_ids)  # no unit came back
+        (refund,) = self.refunds(sale)
+        self.assertEqual(refund.amount, 5.0)
+        self.assertEqual(refund.reconciled_invoice_ids, credit_note)
+        self.assertFalse(self.returns_of(sale))
+        (record,) = sale.marketplace_return_ids
+        self.assertEqual(
+            (record.source, record.shop_status, record.state), ("receipt", "PARTIAL_REFUND", "done")
+        )
+        self.assertIn(record.shop_ref, self.returns_run().line_ids.message)
+        # OTTO takes the kettle back and refunds it: one refund of its price, not two
+        self.sim.advance(600)
+        self.sim.accept_return_by_otto(raw["salesOrderId"], [kettle["positionItemId"]])
+        self.cron_import()
+        self.sim.advance(600)
+        self.cron_import()
+        self.assertEqual(
+            sorted(self.refunds(sale).mapped("amount")),
+            sorted([5.0, kettle["itemValueGrossPrice"]["amount"]]),
+        )
+        self.assertEqual(len(self.credit_notes(sale)), 2)
+        self.assertEqual(len(sale.marketplace_return_ids), 2)
+        self.assertTrue(self.sim.request_count("/v3/receipts"))
+
     def test_acceptance_after_a_cut_connection_is_looked_up(self):
         raw, sale, __ = self.order_of_three()
         lamp = self.lamp(raw)

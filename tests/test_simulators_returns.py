@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from ..clients.otto import OttoClient
-from ..clients.otto_returns import answer_errors, return_item, return_tracking
+from ..clients.otto_returns import answer_errors, receipt, return_item, return_tracking
 from ..clients.prestashop import PrestaShopClient
 from ..clients.prestashop_slips import parse_slip
 from ..simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator
@@ -144,6 +144,54 @@ def test_returns_listed_by_status_in_pages(otto):
         f"{otto.url}/v3/returns", params={"status": "RECEIVED"}, headers=headers, timeout=TIMEOUT
     )
     assert unknown.status_code == 400  # Returns v3 has no RECEIVED status
+
+
+def test_published_receipts_read():
+    refund = receipt(vendor_json("otto/receipts_v3_refund_RECONSTRUCTED.json"))
+    assert refund["type"] == "REFUND" and refund["number"]
+    assert refund["items"] and all(ids for ids, __ in refund["items"])
+    partial = receipt(vendor_json("otto/receipts_v3_partial_refund_RECONSTRUCTED.json"))
+    assert (partial["type"], partial["reason"]) == ("PARTIAL_REFUND", "REFUND_COMPLAINT_ITEM")
+    assert partial["items"] == [(["476bb1ac-a227-4710-8ee4-f297a38a309c"], Decimal("209.82"))]
+    assert partial["delivery"] == 0
+
+
+def test_receipts_listed_with_the_vendors_fields_and_cursor(otto):
+    raw, items = sent_order(otto, [("TS-UNI-L", 3)])
+    otto.accept_return_by_otto(raw["salesOrderId"], items[:2])  # two REFUND receipts
+    otto.advance(60)
+    otto.grant_partial_refund(raw["salesOrderId"], items[2], "4.50")
+    published = vendor_json("otto/receipts_v3_partial_refund_RECONSTRUCTED.json")
+    made = otto.receipts[-1]
+    assert set(published) - {"linkedReceiptNumber", "linkedCreationDate"} <= set(made)
+    assert set(made["lineItems"]) == set(published["lineItems"])
+    headers = token(otto)
+    first = requests.get(
+        f"{otto.url}/v3/receipts",
+        params={"receiptTypes": ["REFUND", "PARTIAL_REFUND"], "limit": 2},
+        headers=headers,
+        timeout=TIMEOUT,
+    ).json()
+    assert [r["receiptType"] for r in first["resources"]] == ["PARTIAL_REFUND", "REFUND"]
+    (link,) = first["links"]
+    assert link["rel"] == "next" and "next=" in link["href"]
+    only = requests.get(
+        f"{otto.url}/v3/receipts",
+        params={"receiptTypes": "PARTIAL_REFUND"},
+        headers=headers,
+        timeout=TIMEOUT,
+    ).json()
+    assert [r["receiptType"] for r in only["resources"]] == ["PARTIAL_REFUND"]
+    too_many = requests.get(
+        f"{otto.url}/v3/receipts", params={"limit": 129}, headers=headers, timeout=TIMEOUT
+    )
+    assert too_many.status_code == 400
+    # the client follows the cursor, newest first
+    client = OttoClient(otto.url, otto.login, otto.secret, timeout=TIMEOUT)
+    client_receipts = list(client.iter_receipts())
+    assert [r["type"] for r in client_receipts] == ["PARTIAL_REFUND", "REFUND", "REFUND"]
+    assert client_receipts[0]["items"] == [([items[2]], Decimal("4.50"))]
+    assert sorted(r["items"][0][0][0] for r in client_receipts[1:]) == sorted(items[:2])
 
 
 def test_client_does_not_loop_on_the_published_next_link(otto, monkeypatch):
