@@ -22,6 +22,7 @@
         "wizards/marketplace_fetch_wizard_views.xml",
         "views/account_payment_views.xml",
         "views/marketplace_menus.xml",
+        "views/marketplace_return_views.xml",
         "views/marketplace_export_views.xml",
         "views/marketplace_payment_menus.xml",
     ],

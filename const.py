@@ -93,9 +93,10 @@ DEFAULT_STATUS_TABLES = {
 }
 
 # Write-back: the shop status each Odoo event sets on a new account (None: do not change).
-# "shipped": delivered with a tracking number; "delivered": delivered without one. OTTO has no
-# status to set: its shipments and cancellations are what moves its position items.
-EXPORT_EVENTS = ("confirm", "shipped", "delivered", "invoice", "cancel")
+# "shipped": delivered with a tracking number; "delivered": delivered without one; "refund": a
+# credit note posted in Odoo (none by default: the account asks for it). OTTO has no status to
+# set: its shipments, cancellations and return answers are what moves its position items.
+EXPORT_EVENTS = ("confirm", "shipped", "delivered", "invoice", "cancel", "refund")
 DEFAULT_EXPORT_STATUSES = {
     "otto": {},
     "prestashop": {"confirm": "3", "shipped": "4", "delivered": "5", "cancel": "6"},
@@ -183,12 +184,24 @@ def rank_from_flags(flags):
     return 10
 
 
-# The statuses in which the shop has given the buyer's money back (payment entries: a refund
-# payment, or an activity where Odoo keeps the order). PrestaShop 7 "Refunded"; OTTO refunds
-# position items one by one (RETURNED items, see importer/payments.py).
+# The statuses in which the shop has given the buyer's money back (the status table's
+# "Refunded": a credit note of what the order's invoices hold and a refund payment of what its
+# payment entries hold, see importer/return_documents.py). PrestaShop 7 "Refunded"; OTTO refunds
+# position items one by one (RETURNED items), not by an order status.
 DEFAULT_REFUNDED_STATUSES = {
     "otto": set(),
     "prestashop": {"7"},
+    "cscart": set(),
+}
+# The statuses in which the goods come back (the status table's "Returned": a return of what the
+# order's deliveries shipped). No shop has one by default: PrestaShop's returns are a resource of
+# their own (order returns), CS-Cart's RMA return statuses are not order statuses, OTTO returns
+# position items one by one (Returns v3). A CS-Cart status read from the shop that issues a
+# credit memo (appearance "credit memo") counts as refunded, and as returned too when it puts the
+# stock back (inventory "increase").
+DEFAULT_RETURNED_STATUSES = {
+    "otto": set(),
+    "prestashop": set(),
     "cscart": set(),
 }
 

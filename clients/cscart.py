@@ -158,14 +158,25 @@ class CsCartClient(CsCartExportMixin, BaseClient):
         statuses = answer.get("statuses") if isinstance(answer, dict) else answer
         if not isinstance(statuses, list):
             raise BadPayloadError("GET /api/2.0/statuses: the answer has no list of statuses")
-        # the statuses API does not say which statuses are paid (None: unknown)
-        return [
-            ShopStatus(
-                text(s.get("status")), text(s.get("description")) or text(s.get("status")), None
+        # the statuses API does not say which statuses are paid (None: unknown); a status that
+        # issues a credit memo (appearance_type C) refunds, and returns the goods when it also
+        # puts the stock back (inventory I)
+        result = []
+        for status in statuses:
+            if not isinstance(status, dict) or text(status.get("type") or "O") != "O":
+                continue
+            params = status.get("params") if isinstance(status.get("params"), dict) else {}
+            credit_memo = text(params.get("appearance_type")) == "C"
+            result.append(
+                ShopStatus(
+                    text(status.get("status")),
+                    text(status.get("description")) or text(status.get("status")),
+                    None,
+                    refunded=credit_memo,
+                    returned=credit_memo and text(params.get("inventory")) == "I",
+                )
             )
-            for s in statuses
-            if isinstance(s, dict) and text(s.get("type") or "O") == "O"
-        ]
+        return result
 
 
 def _failure(summary, message):

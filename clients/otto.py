@@ -15,6 +15,7 @@ from .base import BaseClient
 from .countries import to_alpha2
 from .errors import BadPayloadError, OrderDataError
 from .otto_export import OttoExportMixin
+from .otto_returns import OttoReturnsMixin
 from .parsing import id_text, utc_to_iso
 from .reader import read_order, shown
 from .records import Address, Charge, Order, OrderLine, ShopStatus
@@ -30,7 +31,7 @@ ITEM_STATES = (
 CANCELLED_STATES = ("CANCELLED_BY_PARTNER", "CANCELLED_BY_MARKETPLACE")
 
 
-class OttoClient(OttoExportMixin, BaseClient):
+class OttoClient(OttoReturnsMixin, OttoExportMixin, BaseClient):
     backend = "otto"
     page_size = 128  # the API's maximum
     token_margin = 120  # renew the token this many seconds before OTTO says it expires

@@ -20,12 +20,13 @@ from .errors import (
 )
 from .parsing import id_text, local_to_utc, text, utc_to_local_text
 from .prestashop_export import PrestaShopExportMixin
+from .prestashop_slips import PrestaShopSlipsMixin
 from .prestashop_xml import record_xml, xml_answer
 from .reader import Reader, read_order, shown
 from .records import STATE_FLAGS, Address, Charge, Order, OrderLine, ShopStatus
 
 
-class PrestaShopClient(PrestaShopExportMixin, BaseClient):
+class PrestaShopClient(PrestaShopSlipsMixin, PrestaShopExportMixin, BaseClient):
     backend = "prestashop"
     api_root = "/api"
     page_size = 100

@@ -22,11 +22,15 @@ class _Status(NamedTuple):
 class ShopStatus(_Status):
     """One order status of a shop: compares and unpacks as ``(code, name, paid)``; ``flags``
     holds what the shop says the status does ({flag: bool} of ``STATE_FLAGS``), empty where the
-    shop does not say (OTTO, CS-Cart)."""
+    shop does not say (OTTO, CS-Cart); ``refunded`` / ``returned``: what the shop's settings of
+    the status tell of the money and the goods (CS-Cart: a credit memo, the stock put back),
+    None where they do not say."""
 
-    def __new__(cls, code, name, paid, flags=None):
+    def __new__(cls, code, name, paid, flags=None, refunded=None, returned=None):
         status = super().__new__(cls, code, name, paid)
         status.flags = dict(flags or {})
+        status.refunded = refunded
+        status.returned = returned
         return status
 
 

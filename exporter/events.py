@@ -7,8 +7,8 @@ sets one, a shipment per delivery, the invoice number); ``otto``, ``prestashop``
 adjust them. Marking never sends: validating a delivery does not wait on a shop.
 
 Events: an order confirmed, an order cancelled, an invoice posted, a delivery done, an order done
-with its deliveries (all done or cancelled, one at least done). The returns to come (a return
-received, a credit note posted: issue 19) are two more names and their ``on_<event>``.
+with its deliveries (all done or cancelled, one at least done), a return of its goods received
+(validated) or refused (cancelled with a reason), a credit note posted in Odoo.
 """
 
 import json
@@ -22,6 +22,9 @@ ORDER_CANCELLED = "order_cancelled"
 INVOICED = "invoiced"
 DELIVERY_DONE = "delivery_done"
 DELIVERIES_CLOSED = "deliveries_closed"
+RETURN_RECEIVED = "return_received"
+RETURN_REFUSED = "return_refused"
+CREDIT_NOTE_POSTED = "credit_note_posted"
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,8 @@ class Event:
 
     name: str
     order: object
-    picking: object = None  # the delivery of DELIVERY_DONE
-    invoice: object = None  # the invoice of INVOICED
+    picking: object = None  # the delivery of DELIVERY_DONE, the return of RETURN_*
+    invoice: object = None  # the invoice of INVOICED, the credit note of CREDIT_NOTE_POSTED
     was_confirmed: bool = False  # ORDER_CANCELLED: the order had been confirmed
 
     @property
@@ -48,6 +51,16 @@ def update(order, kind, key, **values):
         "key": key,
         **values,
     }
+
+
+def wholly_credited(order, credit_note):
+    """Whether the order's posted credit notes (``credit_note`` among them) give back all that
+    its posted invoices hold."""
+    moves = (order.invoice_ids | credit_note).filtered(lambda move: move.state == "posted")
+    invoiced = sum(moves.filtered(lambda m: m.move_type == "out_invoice").mapped("amount_total"))
+    credited = sum(moves.filtered(lambda m: m.move_type == "out_refund").mapped("amount_total"))
+    currency = credit_note.currency_id or order.currency_id
+    return bool(invoiced) and currency.compare_amounts(credited, invoiced) >= 0
 
 
 def taken_items(order, pending=()):
@@ -156,6 +169,18 @@ class EventUpdates:
         if account._export_status("shipped") or account._export_status("delivered"):
             return [update(event.order, "status", "status:deliver", event="deliver")]
         return []
+
+    @classmethod
+    def on_credit_note_posted(cls, event, pending):
+        """The 'refunded' status, where the account sets one (once per order), once the order's
+        posted credit notes give back all its posted invoices hold: a shop status says the
+        whole order is refunded, so a partial refund recorded in Odoo stays in Odoo."""
+        if event.account._export_status("refund") and wholly_credited(event.order, event.invoice):
+            return [update(event.order, "status", "status:refund", event="refund")]
+        return []
+
+    # a return received or refused means nothing to a shop without a returns API (PrestaShop,
+    # CS-Cart): no on_return_received / on_return_refused here
 
     @classmethod
     def shipment_items(cls, picking, taken=frozenset()):

@@ -99,6 +99,54 @@ def deliveries_done(pickings):
     return exports | _deliveries_closed(deliveries.sale_id)
 
 
+def customer_returns(pickings, state):
+    """The returns from the buyer (receipts from the customer) of imported orders in ``state``."""
+    return pickings.filtered(
+        lambda p: (
+            p.state == state
+            and p.picking_type_code == "incoming"
+            and p.location_id.usage == "customer"
+            and p.sale_id.marketplace_account_id
+        )
+    )
+
+
+def returns_received(pickings):
+    """Returns of the buyer's goods validated: the goods are back (the shop may accept it)."""
+    pickings = pickings.sudo()
+    happened = [
+        Event(events.RETURN_RECEIVED, picking.sale_id, picking=picking)
+        for picking in customer_returns(pickings, "done").sorted("id")
+    ]
+    return _mark(pickings.env, happened)
+
+
+def returns_refused(pickings):
+    """Returns cancelled with a refusal reason: the goods are not taken back (the shop may
+    reject the return)."""
+    pickings = pickings.sudo()
+    happened = [
+        Event(events.RETURN_REFUSED, picking.sale_id, picking=picking)
+        for picking in customer_returns(pickings, "cancel").sorted("id")
+        if picking.marketplace_return_refusal
+    ]
+    return _mark(pickings.env, happened)
+
+
+def credit_notes_posted(moves):
+    """Credit notes posted in Odoo: an event for each marketplace order they credit."""
+    moves = moves.sudo()
+    happened = []
+    for move in moves.filtered(lambda m: m.move_type == "out_refund" and m.state == "posted"):
+        orders = move.invoice_line_ids.sale_line_ids.order_id | move.marketplace_return_ids.mapped(
+            "sale_order_id"
+        )
+        happened += [
+            Event(events.CREDIT_NOTE_POSTED, order, invoice=move) for order in _imported(orders)
+        ]
+    return _mark(moves.env, happened)
+
+
 def deliveries_cancelled(pickings):
     """Deliveries to the buyer cancelled (a backorder the merchant will not ship): an order left
     with no delivery open is done with what was delivered."""

@@ -42,6 +42,7 @@ from .base import (
 from .carriers import shop_carrier
 from .events import taken_items, update
 from .otto_parcels import OttoParcels
+from .otto_returns import OttoReturns
 from .sender import Sender
 
 
@@ -63,7 +64,7 @@ def open_position_items(order, pending=()):
     return items
 
 
-class OttoSender(OttoParcels, Sender):
+class OttoSender(OttoReturns, OttoParcels, Sender):
     # --- what events mean on OTTO: shipments and cancelled items, no statuses --------------------
     @classmethod
     def on_order_confirmed(cls, event, pending):

@@ -15,6 +15,7 @@ from .page_writer import PageWriter
 from .partners import PartnerResolver
 from .payments import PaymentSync
 from .products import ProductResolver
+from .return_notes import ReturnSync
 from .sale_values import SaleOrderBuilder
 
 _logger = logging.getLogger(__name__)
@@ -153,15 +154,26 @@ class OrderSync:
         notes = payments.sync(
             [(self.SaleOrder.browse(o.sale_order_id), latest[o.order_id]) for o in synced]
         )
+        self._add_notes(synced, notes, payments.failed)
+        # the returns and refunds they report (OTTO's RETURNED items, a status meaning returned
+        # or refunded), with their documents, once the payment entries are
+        returns = ReturnSync(self.account)
+        notes = returns.sync(
+            [(self.SaleOrder.browse(o.sale_order_id), latest[o.order_id]) for o in synced]
+        )
+        self._add_notes(synced, notes, returns.failed)
+        return outcomes
+
+    def _add_notes(self, synced, notes, failed):
         for outcome in (o for o in synced if o.sale_order_id in notes):
             outcome.message = f"{outcome.message} {notes[outcome.sale_order_id]}"
-            if outcome.sale_order_id in payments.failed:
-                # the document is in, its payment entry is not: not a success, tried again
+            if outcome.sale_order_id in failed:
+                # the document is in, its payment entry (or return) is not: not a success,
+                # tried again
                 outcome.result = "failed"
                 outcome.retryable = True
             elif outcome.result == "unchanged":
                 outcome.result = "updated"
-        return outcomes
 
     def _unread(self, ident, sale):
         if sale is not None:

@@ -16,10 +16,14 @@ from the order later inherits the transaction and is matched with the payment wh
   re-import nor a second run at the same time can make a second entry. An entry that could not
   be made fails the order's log line and puts the order on the retry list until it exists.
 - A posted entry is never edited nor cancelled. Money that goes back to the buyer (a lower shop
-  total, a cancelled order, a refunded order, returned OTTO items) gets an entry of its own: a
-  refund payment of what went back, unless Odoo keeps the order (invoiced; for refunds, returns
-  and cancellations also delivered): then an activity on the payment asks a person. A draft
-  entry (waiting for an accountant) of a cancelled order is cancelled: nothing was posted.
+  total, a cancelled order) gets an entry of its own: a refund payment of what went back, unless
+  Odoo keeps the order (invoiced; for cancellations also delivered): then an activity on the
+  payment asks a person. A draft entry (waiting for an accountant) of a cancelled order is
+  cancelled: nothing was posted.
+- Returns and refunds (returned OTTO items, credit slips, a status meaning returned or
+  refunded) are the returns' (return_notes.py, return_documents.py): a credit note and a refund
+  payment of their own, matched with each other. The rules here leave those refunds aside: the
+  order's other entries still add up to the shop's total.
 - The mapping decides the document state, never the payment: a quotation stays a quotation
   (``payment.transaction._check_amount_and_confirm_order``).
 """
@@ -38,11 +42,9 @@ from ..ledger.entries import (
     ACTIVITY_SUMMARIES,
     ACTIVITY_SUMMARY_CANCELLED,
     ACTIVITY_SUMMARY_PAID_TWICE,
-    ACTIVITY_SUMMARY_REFUNDED,
     ACTIVITY_SUMMARY_TOTAL,
     ACTIVITY_SUMMARY_UNPAID,
     Ledger,
-    odoo_keeps,
 )
 from ..ledger.matching import posted_invoices
 
@@ -107,8 +109,8 @@ class PaymentSync:
         active = transactions.filtered(lambda tx: tx.state == "done")
         if mapping.document_state == "cancel":
             return self._cancel(sale, order, mapping, transactions, active)
-        if mapping.refunded:
-            return self._refunded(sale, order, mapping, transactions, active)
+        if mapping.refunded or mapping.returned:
+            return ""  # the order's returns make the credit note and the refund (ReturnSync)
         if not mapping.paid:
             return self._no_longer_paid(sale, mapping, active)
         if sale.state == "cancel" or sale.marketplace_backlog:
@@ -133,20 +135,16 @@ class PaymentSync:
             transactions = active = tx
         elif not active and not self.account.payment_create:
             return ""
-        returned = currency.round(self._returned_amount(order))
-        target = currency.round(total - returned)
-        recorded = currency.round(sum(active.mapped("amount")))
-        if currency.compare_amounts(target, recorded):
-            if returned and target < recorded and odoo_keeps(sale):
-                notes.append(self._returned_kept(sale, order, active, returned))
-            elif posted_invoices(sale):
-                notes.append(self._total_changed_after_invoicing(sale, active, recorded, target))
+        # the refunds of returns are matched with their credit notes: the other entries add up
+        # to the shop's total (returned items stay in an OTTO order's total)
+        recorded = currency.round(
+            sum(active.filtered(lambda tx: not tx.marketplace_return_refund).mapped("amount"))
+        )
+        if currency.compare_amounts(total, recorded):
+            if posted_invoices(sale):
+                notes.append(self._total_changed_after_invoicing(sale, active, recorded, total))
             else:
-                notes.append(
-                    self._follow_total(
-                        sale, order, transactions, active, recorded, target, returned
-                    )
-                )
+                notes.append(self._follow_total(sale, order, transactions, active, recorded, total))
         return " ".join(filter(None, notes))
 
     def _difference_entry(self, sale, order, transactions, active, difference):
@@ -162,8 +160,8 @@ class PaymentSync:
             shop_id=order.order_id,
         )
 
-    # --- the shop's total changed, items returned ------------------------------------------------
-    def _follow_total(self, sale, order, transactions, active, recorded, target, returned):
+    # --- the shop's total changed ----------------------------------------------------------------
+    def _follow_total(self, sale, order, transactions, active, recorded, target):
         """A posted entry is never edited: the difference gets an entry of its own."""
         currency = sale.currency_id
         difference = currency.round(target - recorded)
@@ -173,16 +171,8 @@ class PaymentSync:
             "new": format_amount(self.env, target, currency),
             "entry": tx.payment_id.name or tx.reference,
             "amount": format_amount(self.env, abs(difference), currency),
-            "returned": format_amount(self.env, returned, currency),
         }
-        if returned and difference < 0:
-            note = self.env._(
-                "The marketplace refunded returned items of this order (%(returned)s): what the "
-                "buyer paid went from %(old)s to %(new)s. Posted entries are never edited: the "
-                "refund payment %(entry)s of %(amount)s records the difference.",
-                **values,
-            )
-        elif difference < 0:
+        if difference < 0:
             note = self.env._(
                 "The shop's total of this order went from %(old)s to %(new)s before it was "
                 "invoiced. Posted entries are never edited: the refund payment %(entry)s of "
@@ -212,31 +202,7 @@ class PaymentSync:
             return note
         return ""
 
-    def _returned_amount(self, order):
-        """What the marketplace gave back for returned items (OTTO RETURNED position items): the
-        prices the buyer paid for them."""
-        returned = getattr(order, "returned_item_ids", None) or set()
-        return float(
-            sum(
-                line.unit_price * len([i for i in line.item_ids if i in returned])
-                for line in order.lines
-            )
-        )
-
-    def _returned_kept(self, sale, order, active, returned):
-        note = self.env._(
-            "The marketplace refunded %(amount)s to the buyer for returned items of order "
-            "%(number)s, which Odoo keeps as it is (delivered or invoiced). The payment entries "
-            "were left as they are: receive the returned goods, issue a credit note and register "
-            "the refund payment with it.",
-            amount=format_amount(self.env, returned, sale.currency_id),
-            number=sale.marketplace_order_ref,
-        )
-        if self.ledger.ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_REFUNDED, note):
-            return note
-        return ""
-
-    # --- cancelled, refunded, or no longer paid --------------------------------------------------
+    # --- cancelled, or no longer paid --------------------------------------------------
     def _cancel(self, sale, order, mapping, transactions, active):
         """No posted entry is cancelled: a refund payment gives the money back, a draft entry
         (nothing posted yet) is cancelled; an order Odoo keeps keeps its entries."""
@@ -286,36 +252,6 @@ class PaymentSync:
         if message:
             sale.message_post(body=message)
         return message
-
-    def _refunded(self, sale, order, mapping, transactions, active):
-        """The shop gave the buyer's money back (PrestaShop 'Refunded')."""
-        currency = sale.currency_id
-        held = currency.round(sum(active.mapped("amount")))
-        if not active or currency.compare_amounts(held, 0) <= 0:
-            return ""
-        if odoo_keeps(sale):
-            note = self.env._(
-                "The shop reports order %(number)s as %(status)s: the buyer got the money back. "
-                "Odoo keeps the order as it is (delivered or invoiced): the payment entries were "
-                "left as they are. Take the goods back if they come, issue a credit note and "
-                "register the refund payment with it.",
-                number=sale.marketplace_order_ref,
-                status=mapping.display_name,
-            )
-            if self.ledger.ask(sale, active.payment_id[:1], ACTIVITY_SUMMARY_REFUNDED, note):
-                return note
-            return ""
-        tx = self._difference_entry(sale, order, transactions, active, -held)
-        note = self.env._(
-            "The shop reports order %(number)s as %(status)s: the buyer got the money back. "
-            "Posted entries are never edited: the refund payment %(entry)s of %(amount)s records "
-            "it.",
-            number=sale.marketplace_order_ref,
-            status=mapping.display_name,
-            entry=tx.payment_id.name or tx.reference,
-            amount=format_amount(self.env, held, currency),
-        )
-        return self.ledger.tell(sale, active | tx, note)
 
     def _no_longer_paid(self, sale, mapping, active):
         if not active:

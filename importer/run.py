@@ -49,11 +49,15 @@ class ImportRun(AccountRun):
         order_ref=None,
         deadline=None,
         status_sender=None,
+        returns_reader=None,
     ):
         super().__init__(account, trigger, deadline=deadline)
         # status_sender(account, deadline) -> the sending run of the statuses the mapping asks
         # for (exporter.run.ExportRun, executed), with its ``outcomes``
         self.status_sender = status_sender
+        # returns_reader(account, trigger, deadline) -> the run of the shop's returns and
+        # refunds (importer.returns_run.ReturnsRun, executed), once the orders are in
+        self.returns_reader = returns_reader
         self.explicit_since = since
         self.order_ref = (order_ref or "").strip()
         self.since = self._since()
@@ -81,6 +85,7 @@ class ImportRun(AccountRun):
             self._read_pages(sync, client, self.since)
             # the retry list has its turn even when the pages spent the time budget
             self._retry_listed(sync, client)
+            self._read_returns()
         self._send_shop_statuses()
         self.retries.alert_stale()
 
@@ -169,6 +174,15 @@ class ImportRun(AccountRun):
                 continue
             self._handle(sync, page)
             self._commit()
+
+    def _read_returns(self):
+        """The shop's returns and refunds, by a run of their own (its lock, its log), now that
+        the orders they concern are in; not when the pages used the run's time (the next run
+        reads them)."""
+        if self.returns_reader is None or self.stopped_early:
+            return
+        self.returns_reader(self.account, self.trigger, budget.at_least(self.deadline, 1.0))
+        self.env.invalidate_all()
 
     def _set_watermark(self, moment):
         account = self.account.sudo()

@@ -65,16 +65,28 @@ class Ledger:
         """The order's payment on the shop: its first entry (number 0)."""
         return self._transaction(sale, amount, 0, date, shop_ref=shop_ref, shop_id=shop_id)
 
-    def difference(self, sale, transactions, active, amount, date, shop_ref=None, shop_id=None):
+    def difference(
+        self, sale, transactions, active, amount, date, shop_ref=None, shop_id=None, **values
+    ):
         """A new entry of ``amount``: a refund payment of the last inbound entry when negative,
-        an inbound payment when positive (the next entry number)."""
+        an inbound payment when positive (the next entry number); ``values``: more fields of
+        its transaction (``marketplace_return_refund``)."""
         sequence = max(transactions.mapped("marketplace_sequence")) + 1
         source = active.filtered(lambda tx: tx.amount > 0)[-1:]
         return self._transaction(
-            sale, amount, sequence, date, source=source, shop_ref=shop_ref, shop_id=shop_id
+            sale,
+            amount,
+            sequence,
+            date,
+            source=source,
+            shop_ref=shop_ref,
+            shop_id=shop_id,
+            **values,
         )
 
-    def _transaction(self, sale, amount, sequence, date, source=None, shop_ref=None, shop_id=None):
+    def _transaction(
+        self, sale, amount, sequence, date, source=None, shop_ref=None, shop_id=None, **values
+    ):
         """A done transaction of ``amount`` (negative: a refund of ``source``), whose Odoo
         post-processing makes the payment entry."""
         provider = journal.provider(self.account)
@@ -98,6 +110,7 @@ class Ledger:
                 "marketplace_order_ref": shop_ref,
                 "marketplace_sequence": sequence,
                 "marketplace_payment_date": date,
+                **values,
             }
         )
         tx._set_done(
@@ -209,6 +222,8 @@ def memo(tx):
         "number": tx.marketplace_order_ref,
         "order": tx.marketplace_sale_order_id.name,
     }
+    if tx.marketplace_return_refund:
+        return env._("%(marketplace)s order %(number)s (%(order)s): refund of a return", **values)
     if tx.marketplace_sequence:
         return env._("%(marketplace)s order %(number)s (%(order)s): change of the total", **values)
     return env._("%(marketplace)s order %(number)s (%(order)s)", **values)

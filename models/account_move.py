@@ -1,10 +1,28 @@
-from odoo import models
+from odoo import fields, models
 
 from ..exporter import marks
+
+# who reads the returns a credit note was made of: marketplace users and accountants
+RETURN_READERS = ",".join(
+    (
+        "sale_marketplace_connector.sale_marketplace_connector_group_user",
+        "account.group_account_invoice",
+        "account.group_account_readonly",
+    )
+)
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    marketplace_return_ids = fields.One2many(
+        "marketplace.return",
+        "credit_note_id",
+        string="Marketplace Returns",
+        readonly=True,
+        groups=RETURN_READERS,
+        help="The shop's returns and refunds this credit note was made of.",
+    )
 
     def _post(self, soft=True):
         """``sale`` matches a posted invoice with the posted payments of its transactions; the
@@ -15,6 +33,10 @@ class AccountMove(models.Model):
         orders = posted.filtered(lambda move: move.is_invoice()).line_ids.sale_line_ids.order_id
         orders.filtered("marketplace_account_id")._marketplace_reconcile_payments()
         marks.invoices_posted(posted)
+        if not self.env.context.get("marketplace_refund_from_shop"):
+            # a credit note posted in Odoo: the shop may be told the order is refunded (those
+            # the connector makes of the shop's own refunds are not: the shop knows them)
+            marks.credit_notes_posted(posted)
         return posted
 
     def button_draft(self):

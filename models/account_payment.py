@@ -23,6 +23,13 @@ class AccountPayment(models.Model):
         store=True,
         index="btree_not_null",
     )
+    marketplace_return_refund = fields.Boolean(
+        related="payment_transaction_id.marketplace_return_refund",
+        string="Refund of a Return",
+        store=True,
+        help="A refund of returned items, a credit slip or a refunded order, matched with its "
+        "credit note.",
+    )
     marketplace_order_ref = fields.Char(
         related="payment_transaction_id.marketplace_order_ref",
         string="Shop Order Number",

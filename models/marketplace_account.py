@@ -7,6 +7,7 @@ from ..const import (
     DEFAULT_API_URLS,
     DEFAULT_PAID_STATUSES,
     DEFAULT_REFUNDED_STATUSES,
+    DEFAULT_RETURNED_STATUSES,
     DEFAULT_STATUS_FLAGS,
     DEFAULT_STATUS_RANKS,
     DEFAULT_STATUS_TABLES,
@@ -294,6 +295,7 @@ class MarketplaceAccount(models.Model):
                     "rank": ranks.get(code, 0),
                     **Mapping._flags_values(dict.fromkeys(flags.get(code, ()), True)),
                     "refunded": code in DEFAULT_REFUNDED_STATUSES[self.backend],
+                    "returned": code in DEFAULT_RETURNED_STATUSES[self.backend],
                 }
                 for position, (
                     code,

@@ -16,6 +16,7 @@ EXPORT_STATUS_FIELDS = {
     "delivered": "export_status_delivered_id",
     "invoice": "export_status_invoice_id",
     "cancel": "export_status_cancel_id",
+    "refund": "export_status_refund_id",
 }
 
 
@@ -99,6 +100,16 @@ class MarketplaceAccount(models.Model):
         ondelete="set null",
         help="Shop status to set when the order is cancelled in Odoo. Not sent when the shop "
         "already reports a cancelled status. Empty: do not change.",
+    )
+    export_status_refund_id = fields.Many2one(
+        "marketplace.status.mapping",
+        string="When Refunded",
+        domain="[('account_id', '=', id)]",
+        ondelete="set null",
+        help="Shop status to set when a credit note posted in Odoo leaves nothing of the "
+        "order's invoices uncredited (PrestaShop 'Refunded', a CS-Cart status of your own); a "
+        "partial refund stays in Odoo. Not sent for the credit notes the connector made of the "
+        "shop's own refunds: the shop knows them. Empty: do not change.",
     )
     otto_cancel_items = fields.Boolean(
         string="Cancel Open Items on OTTO",
@@ -198,6 +209,7 @@ class MarketplaceAccount(models.Model):
         "export_status_delivered_id",
         "export_status_invoice_id",
         "export_status_cancel_id",
+        "export_status_refund_id",
         "status_mapping_ids.change_status_to",
         "status_mapping_ids.flag_paid",
         "status_mapping_ids.flag_shipped",

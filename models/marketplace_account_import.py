@@ -7,6 +7,7 @@ from ..clients import CLIENTS, MarketplaceError
 from ..const import (
     DEFAULT_PAID_STATUSES,
     DEFAULT_REFUNDED_STATUSES,
+    DEFAULT_RETURNED_STATUSES,
     DEFAULT_STATUS_RANKS,
     rank_from_flags,
 )
@@ -54,11 +55,18 @@ class MarketplaceAccount(models.Model):
         self.env.invalidate_all()
         return self.env["marketplace.run"].browse([result.run_id for result in results])
 
-    def _run_imports(self, trigger, since=None, order_ref=None, deadline=None):
-        """Import each account now (``_run_account_work``); their ``RunResult``."""
+    def _run_imports(self, trigger, since=None, order_ref=None, deadline=None, returns=False):
+        """Import each account now (``_run_account_work``); their ``RunResult``. ``returns``:
+        the import then reads the shop's returns and refunds too (a run of their own; the
+        scheduled action's imports always do)."""
         return [
             account._run_account_work(
-                "import", trigger=trigger, since=since, order_ref=order_ref, deadline=deadline
+                "import",
+                trigger=trigger,
+                since=since,
+                order_ref=order_ref,
+                deadline=deadline,
+                returns=returns,
             )
             for account in self
         ]
@@ -67,7 +75,11 @@ class MarketplaceAccount(models.Model):
         """Import now, for a person waiting on the screen: within a time budget, after which
         the scheduled import goes on at once in the background."""
         results = self._run_imports(
-            "manual", since=since, order_ref=order_ref, deadline=budget.manual_deadline(self.env)
+            "manual",
+            since=since,
+            order_ref=order_ref,
+            deadline=budget.manual_deadline(self.env),
+            returns=not order_ref,
         )
         if any(result.stopped_early for result in results):
             self.env.ref(CRON_XMLID).sudo()._trigger()
@@ -76,7 +88,8 @@ class MarketplaceAccount(models.Model):
     @api.model
     def _cron_import_orders(self):
         """Scheduled action: import the orders of every active account, least recently imported
-        first, within the server's time limit for a scheduled action. What does not fit is
+        first, and then their returns and refunds (each import reads them once its orders are
+        in), within the server's time limit for a scheduled action. What does not fit is
         reported to Odoo's cron progress API as remaining, and the action is triggered again at
         once, so the next execution goes on where this one stopped."""
         if budget.spent_by_earlier_call(self.env):
@@ -171,7 +184,12 @@ class MarketplaceAccount(models.Model):
                     "paid": status.paid
                     if status.paid is not None
                     else code in DEFAULT_PAID_STATUSES.get(self.backend, ()),
-                    "refunded": code in DEFAULT_REFUNDED_STATUSES.get(self.backend, ()),
+                    "refunded": status.refunded
+                    if status.refunded is not None
+                    else code in DEFAULT_REFUNDED_STATUSES.get(self.backend, ()),
+                    "returned": status.returned
+                    if status.returned is not None
+                    else code in DEFAULT_RETURNED_STATUSES.get(self.backend, ()),
                     "rank": rank,
                     **Mapping._flags_values(flags),
                 }

@@ -11,8 +11,11 @@ lock does the rest), each job calling ``_run_account_work``; the runs themselves
 
 ``_run_account_work(kind, ...)`` runs one account's work of ``kind`` now, in a cursor of its own
 (the run commits as it goes). A person waiting on the screen (Fetch Orders, Send Now, Retry)
-comes here directly. ``_account_run`` says which run does which kind of work: a new kind (the
-returns of issue 19) is one more subclass of ``runs.account_run.AccountRun`` and one more entry.
+comes here directly. ``_account_run`` says which run does which kind of work: a new kind is
+one more subclass of ``runs.account_run.AccountRun`` and one more entry. The returns and refunds
+(kind "returns") are read by the import itself once its orders are in: a scheduled import
+(trigger "cron", inline or as an engine's job) and Fetch Orders (option ``returns``), so that
+one scheduled action keeps an account current and a return never comes before its order.
 """
 
 import logging
@@ -22,13 +25,14 @@ from odoo import models
 from odoo.modules import module
 
 from ..exporter.run import ExportRun
+from ..importer.returns_run import ReturnsRun
 from ..importer.run import ImportRun
 from ..runs import budget
 
 _logger = logging.getLogger(__name__)
 
 # the run of each kind of work (the kinds of ``marketplace.run``)
-RUN_CLASSES = {"import": ImportRun, "export": ExportRun}
+RUN_CLASSES = {"import": ImportRun, "export": ExportRun, "returns": ReturnsRun}
 
 
 @dataclass
@@ -88,10 +92,20 @@ class MarketplaceAccount(models.Model):
         self.ensure_one()
         if kind == "import":
             options.setdefault("status_sender", _send_import_statuses)
+            # the scheduled import (inline or a job engine's job) reads the returns too
+            returns = options.pop("returns", options.get("trigger") == "cron")
+            if returns and self.import_returns:
+                options["returns_reader"] = _read_returns
         elif kind == "export":
             # sends as the account's company, whoever asks
             return ExportRun(self.with_company(self.company_id), **options)
         return RUN_CLASSES[kind](self, **options)
+
+
+def _read_returns(account, trigger, deadline):
+    """The shop's returns and refunds, read by a run of their own (kind "returns") in the
+    import's cursor once its orders are in."""
+    return RUN_CLASSES["returns"](account, trigger, deadline=deadline).execute()
 
 
 def _send_import_statuses(account, deadline):

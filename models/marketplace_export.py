@@ -10,6 +10,8 @@ EXPORT_KINDS = [
     ("status", "Status Change"),
     ("cancel", "Cancellation"),
     ("note", "Note"),
+    ("return_accept", "Return Accepted"),
+    ("return_reject", "Return Refused"),
 ]
 EXPORT_EVENTS = [
     ("import", "Imported"),
@@ -17,6 +19,9 @@ EXPORT_EVENTS = [
     ("deliver", "Delivered"),
     ("invoice", "Invoiced"),
     ("cancel", "Cancelled"),
+    ("return", "Return Received"),
+    ("return_refused", "Return Refused"),
+    ("refund", "Refunded"),
 ]
 EXPORT_STATES = [
     ("to_send", "To Send"),
@@ -77,7 +82,8 @@ class MarketplaceExport(models.Model):
     items = fields.Text(
         readonly=True,
         help="The shop's item ids this update covers (OTTO position items, CS-Cart cart items "
-        "and quantities), fixed when it was marked so that a retry sends the same.",
+        "and quantities, the position items of a return), fixed when it was marked so that a "
+        "retry sends the same.",
     )
     parcels = fields.Text(
         readonly=True,

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 # "Export" their log always showed (their user says who started them).
 RUN_TRIGGERS = [("cron", "Schedule"), ("manual", "Manual"), ("export", "Export")]
 # What work a run did (runs/account_run.py: one template, one subclass per kind).
-RUN_KINDS = [("import", "Import"), ("export", "Updates Sent")]
+RUN_KINDS = [("import", "Import"), ("export", "Updates Sent"), ("returns", "Returns and Refunds")]
 RUN_STATES = [
     ("running", "Running"),
     ("done", "Done"),
@@ -52,7 +52,8 @@ class MarketplaceRun(models.Model):
         default="import",
         readonly=True,
         index=True,
-        help="What the run did: import orders, or send updates to the shop.",
+        help="What the run did: import orders, send updates to the shop, or read the shop's "
+        "returns and refunds.",
     )
     trigger = fields.Selection(
         RUN_TRIGGERS, required=True, readonly=True, help="Who started the run."

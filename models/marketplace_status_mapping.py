@@ -93,9 +93,18 @@ class MarketplaceStatusMapping(models.Model):
         help="PrestaShop's 'logable' flag: the order counts as a valid sale on the shop.",
     )
     refunded = fields.Boolean(
-        help="The shop has given the buyer's money back in this status (PrestaShop 'Refunded'): "
-        "the order's payment entries get a refund payment, or, where Odoo keeps the order "
-        "(delivered or invoiced), an activity asks a person.",
+        help="The shop has given the buyer's money back in this status (PrestaShop 'Refunded'), "
+        "for the whole order: when an order reaches it, what its posted invoices hold gets a "
+        "credit note and what its payment entries hold a refund payment, matched with each "
+        "other. Not when the shop's own refunds of the order (PrestaShop credit slips) already "
+        "said what went back, nor when the connector set the status itself (a credit note "
+        "posted in Odoo).",
+    )
+    returned = fields.Boolean(
+        help="The goods of the whole order come back in this status: when an order reaches it, "
+        "what its deliveries shipped gets a return (a receipt from the customer, validated "
+        "when the goods arrive). OTTO Market returns position items one by one, whatever the "
+        "status.",
     )
     change_status_to = fields.Many2one(
         "marketplace.status.mapping",

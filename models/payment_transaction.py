@@ -33,6 +33,14 @@ class PaymentTransaction(models.Model):
         help="0: the order's payment; 1, 2, ...: the entries that followed changes of the "
         "shop's total or a new payment after a cancellation.",
     )
+    marketplace_return_refund = fields.Boolean(
+        string="Return Refund",
+        readonly=True,
+        copy=False,
+        help="A refund of a shop's return or refund (returned items, a credit slip, a refunded "
+        "status), matched with its credit note: the rules that follow the shop's total leave it "
+        "aside.",
+    )
     marketplace_payment_date = fields.Date(
         string="Shop Payment Date",
         readonly=True,

@@ -29,7 +29,7 @@ from ..clients.errors import MarketplaceError
 from . import budget
 
 # The first key of the advisory locks of each kind of work (the second is the account id).
-LOCK_NAMESPACES = {"import": 7_482_133, "export": 7_482_134}
+LOCK_NAMESPACES = {"import": 7_482_133, "export": 7_482_134, "returns": 7_482_135}
 
 
 @dataclass
@@ -48,7 +48,7 @@ class RunResult:
 class AccountRun:
     """One run of one account's work, logged as a ``marketplace.run`` (see the module)."""
 
-    kind = None  # the run's kind: "import", "export"
+    kind = None  # the run's kind: "import", "export", "returns"
     counters = ()  # the run's counts, each a ``<name>_count`` field of the run
     failure_log = "Marketplace run of %s failed"  # the server log line of an unexpected error
     _logger = logging.getLogger(__name__)  # subclasses log under their own module's name

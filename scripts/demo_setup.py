@@ -1,6 +1,10 @@
 """What the demo's database holds besides the German company (scripts/demo.sh, on every start):
 carriers, the shops' products, the three accounts pointing at the simulators; then an import and
-a summary per account. Idempotent: a second start finds everything and imports only what is new.
+a summary per account. On the first start one order of each account is delivered (DHL, with a
+tracking number) and invoiced, and the shops hear of it: each shop then brings it back in its
+own way (an OTTO buyer announces a return, a PrestaShop credit slip, CS-Cart's "Refunded"
+status), which the scheduled import turns into a return, a credit note and a refund payment.
+Idempotent: a second start finds everything and imports only what is new.
 
     python scripts/demo_setup.py --conf ODOO_CONF --db DATABASE \\
         --otto URL LOGIN SECRET --prestashop URL SECRET --cscart URL LOGIN SECRET
@@ -162,6 +166,43 @@ def ensure_accounts(env, company, args):
     return accounts
 
 
+def ship_one_order(env, accounts):
+    """Deliver and invoice the first confirmed order of each account that has none delivered
+    yet, and send the shops what happened: the order the shops bring back (returns, refunds).
+    Returns the orders delivered now."""
+    carrier = env["delivery.carrier"].search([("name", "=", "DHL Paket")], limit=1)
+    shipped = env["sale.order"]
+    for account in accounts:
+        orders = env["sale.order"].search(
+            [("marketplace_account_id", "=", account.id), ("state", "=", "sale")], order="id"
+        )
+        if orders.picking_ids.filtered(lambda p: p.state == "done") or orders.invoice_ids:
+            continue  # done on an earlier start
+        sale = orders.filtered(
+            lambda o: (
+                not o.marketplace_backlog
+                and o.picking_ids.filtered(lambda p: p.state == "assigned")
+            )
+        )[:1]
+        if not sale:
+            continue
+        picking = sale.picking_ids.filtered(lambda p: p.state == "assigned")[:1]
+        picking.write({"carrier_id": carrier.id, "carrier_tracking_ref": f"00340434{sale.id:012d}"})
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        # no SMS to the buyer from the demo (Odoo asks first for a buyer with a mobile number)
+        picking.with_context(skip_sms=True).button_validate()
+        if picking.state != "done":
+            continue
+        sale._create_invoices().action_post()
+        shipped |= sale
+    if shipped:
+        env.cr.commit()  # the sending runs work in cursors of their own
+        shipped.marketplace_account_id._export_updates()
+    return shipped
+
+
 def set_cron_pace(env):
     for xmlid, minutes in CRON_MINUTES.items():
         cron = env.ref(xmlid, raise_if_not_found=False)
@@ -191,6 +232,10 @@ def summary(env, accounts, runs):
             f"  payments:    {len(entries)} entries ({len(entries) - len(drafts)} posted, "
             f"{len(drafts)} to review)",
         ]
+        returns = env["marketplace.return"].search([("account_id", "=", account.id)])
+        if returns:
+            done = returns.filtered(lambda r: r.state == "done")
+            lines.append(f"  returns:     {len(returns)} ({len(done)} done)")
         if run.message:
             lines.append(f"  run message: {run.message}")
         for retry in account.retry_ids.filtered(lambda r: r.state == "pending"):
@@ -217,6 +262,8 @@ def main():
         ensure_carriers(env)
         ensure_products(env, company, vat_taxes(env, company))
         accounts = ensure_accounts(env, company, args)
+        # CS-Cart's own statuses, its "Refunded" one among them (a credit memo, stock back)
+        accounts.filtered(lambda a: a.backend == "cscart").action_load_statuses()
         set_cron_pace(env)
         # the runs work in cursors of their own: they must see what was just set up
         cr.commit()
@@ -224,7 +271,16 @@ def main():
         runs = accounts.with_user(admin).with_company(company)._import_orders(trigger="manual")
         cr.commit()  # a new transaction, which sees what the runs committed
         env.invalidate_all()
+        shipped = ship_one_order(env, accounts.with_company(company))
+        cr.commit()
+        env.invalidate_all()
         print(summary(env, accounts, runs.with_env(env)))
+        for sale in shipped:
+            print(
+                f"delivered and invoiced {sale.name} ({sale.marketplace_account_id.name}, "
+                f"order {sale.marketplace_order_ref}): the shop brings it back within a few "
+                "minutes (Sales > Marketplace > Returns and Refunds)"
+            )
 
 
 if __name__ == "__main__":

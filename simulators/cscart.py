@@ -61,7 +61,9 @@ _UNSET = object()
 
 class CsCartSimulator(CsCartApi, SimulatorBase):
     """A French CS-Cart shop with ``orders`` random orders on ``storefronts`` storefronts
-    (company_id 1..n). ``custom_statuses``: {letter: description} added to the defaults."""
+    (company_id 1..n). ``custom_statuses``: {letter: description} added to the defaults (or
+    {letter: {"description", and the status's params: "appearance_type" "C" for a credit memo,
+    "inventory" "I" to put the stock back}})."""
 
     backend = "cscart"
 
@@ -84,9 +86,14 @@ class CsCartSimulator(CsCartApi, SimulatorBase):
         self.storefronts = int(storefronts)
         self.catalog = localized_catalog("fr")
         self.statuses = {letter: (en, fr, color) for letter, en, fr, color in co.DEFAULT_STATUSES}
+        self.status_params = {}  # letter -> params of a custom status (appearance_type, ...)
         for letter, description in (custom_statuses or {}).items():
             if len(letter) != 1 or not letter.isupper() or letter in self.statuses or letter == "N":
                 raise ValueError(f"a custom status needs a new capital letter, not {letter!r}")
+            if isinstance(description, dict):  # {"description", and params: inventory, ...}
+                params = dict(description)
+                description = params.pop("description")
+                self.status_params[letter] = params
             self.statuses[letter] = (description, description, "#999999")
         self.product_replacements = []
         self.recalculations = []  # order PUTs with more than a status: CS-Cart recalculates

@@ -190,6 +190,8 @@ class CsCartApi:
             )
             for position, (letter, (en, fr, color)) in enumerate(self.statuses.items())
         ]
+        for record in records:  # a custom status's own settings (a credit memo, the stock back)
+            record["params"].update(self.status_params.get(record["status"], {}))
         page, size = self._paging(request)
         start = (page - 1) * size
         chosen = records[start : start + size]

@@ -4,9 +4,14 @@
   with several units of one item, a delivery fee, a discount, a recycling request, announced
   orders without an address, one cancelled by OTTO, one with an item OTTO cancelled and one with
   a product the merchant's catalogue lacks; a PrestaShop order in each default state and a
-  CS-Cart order in each status, their buyers in France, Belgium and Germany.
+  CS-Cart order in each status, their buyers in France, Belgium and Germany; CS-Cart's own
+  "Refunded" status (a credit memo, the stock put back: ``REFUNDED_STATUS``).
 - ``live_tick(sim)``: a minute of a shop's life: a few new orders, payments arriving, buyers
-  cancelling or returning. Everything random goes through the simulator's ``rng``.
+  cancelling or returning. Everything random goes through the simulator's ``rng``. An order the
+  merchant shipped from Odoo comes back once per shop, in the shop's own way (``_comes_back``):
+  on OTTO its buyer announces the return of an item (Returns v3), on PrestaShop the merchant
+  refunds an item and the shipping (a credit slip), on CS-Cart the order is refunded (the
+  "Refunded" status).
 - ``describe_write(record)``: one line for a write the shop received (status, shipment,
   tracking number), as the demo prints them.
 """
@@ -21,6 +26,8 @@ from .otto_orders import bucket_status
 
 COUNTRIES = ("FR", "BE", "DE")
 UNKNOWN_SKU = "GRILL-XXL"  # a product the demo's catalogue does not have: the order fails
+# CS-Cart has no refunded status of its own: a store makes one (credit memo, stock back)
+REFUNDED_STATUS = ("E", {"description": "Refunded", "appearance_type": "C", "inventory": "I"})
 
 
 # --- showcase orders ---------------------------------------------------------------------------
@@ -104,7 +111,13 @@ def _prestashop_showcase(sim):
 
 
 def _cscart_showcase(sim):
-    letters = [*sim.statuses, "N"]
+    letter, params = REFUNDED_STATUS
+    if letter not in sim.statuses:
+        params = dict(params)
+        description = params.pop("description")
+        sim.statuses[letter] = (description, "Remboursé", "#999999")
+        sim.status_params[letter] = params
+    letters = [status for status in sim.statuses if status != letter] + ["N"]
     return [
         sim.add_order(
             letter,
@@ -125,6 +138,9 @@ def live_tick(sim):
     rng = sim.rng
     events = []
     with sim._lock:
+        back = _comes_back(sim)
+        if back:
+            events.append(back)
         for _ in range(rng.choice((0, 1, 1, 2))):
             events.append("new order " + order_text(sim, NEW_ORDERS[sim.backend](sim, rng)))
         for _ in range(rng.choice((0, 1, 1, 2))):
@@ -171,6 +187,9 @@ def _otto_change(sim, rng):
         if isinstance(order, dict):
             by_status.setdefault(bucket_status(order), []).append(order)
     announced = by_status.get("ANNOUNCED", [])
+    # orders the merchant shipped from Odoo come back through Returns v3 (``_comes_back``)
+    shipped = {item["salesOrderId"] for s in sim.shipments for item in s["positionItems"]}
+    sent = [o for o in by_status.get("SENT", []) if o["salesOrderId"] not in shipped]
     # OTTO cancels a prepayment after days without payment: never one placed a moment ago
     overdue = [o for o in announced if parse_iso(o["orderDate"]) < sim.clock - timedelta(hours=2)]
     action, order = _pick(
@@ -178,7 +197,7 @@ def _otto_change(sim, rng):
         [
             (6, "paid", announced),
             (1, "unpaid", overdue),
-            (1, "returned", by_status.get("SENT")),
+            (1, "returned", sent),
         ],
     )
     if action is None:
@@ -234,6 +253,48 @@ def _cscart_change(sim, rng):
 
 
 CHANGES = {"otto": _otto_change, "prestashop": _prestashop_change, "cscart": _cscart_change}
+
+
+def _comes_back(sim):
+    """Once per shop: the first order the merchant shipped from Odoo (its shipment or tracking
+    number sent to the shop) comes back (a text), or None. OTTO: the buyer announces the return
+    of its first item; PrestaShop: the merchant refunds its first row and the shipping (a
+    credit slip); CS-Cart: the order is refunded."""
+    done = getattr(sim, "demo_returned", None)
+    if done is None:
+        done = sim.demo_returned = []
+    if done:
+        return None
+    if sim.backend == "otto":
+        shipped = [item["salesOrderId"] for s in sim.shipments for item in s["positionItems"]]
+        if not shipped:
+            return None
+        order = sim.order(shipped[0])
+        (back,) = sim.announce_return(shipped[0], 1)
+        done.append(shipped[0])
+        return (
+            f"order {order['orderNumber']}: the buyer announces the return of item "
+            f"{back['positionItemId']} (Returns v3 ANNOUNCED)"
+        )
+    if sim.backend == "prestashop":
+        shipped = [str(order_id) for order_id, __ in sim.tracking_updates]
+        if not shipped:
+            return None
+        order = sim.orders[shipped[0]]
+        row = order["associations"]["order_rows"][0]
+        slip = sim.add_slip(shipped[0], [(row["id"], 1)], shipping=True)
+        done.append(shipped[0])
+        return (
+            f"order {order['reference']} (id {order['id']}): credit slip {slip['id']} refunds "
+            f"one {row['product_reference']} and the shipping"
+        )
+    letter = REFUNDED_STATUS[0]
+    shipped = [shipment["order_id"] for shipment in sim.shipments]
+    if not shipped or letter not in sim.statuses:
+        return None
+    sim.set_status(shipped[0], letter)
+    done.append(shipped[0])
+    return f"order {shipped[0]} refunded: now {letter} ({sim.statuses[letter][0]})"
 
 
 def order_text(sim, order):

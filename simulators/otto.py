@@ -18,6 +18,10 @@ shipments v1, as described in the shared API facts.
   ``/v1/shipments/{id}``, position items added with ``POST .../positionitems``; recorded in
   ``shipments`` and ``shipment_appends``. Options: ``return_labels`` (the partner puts return
   labels in its parcels), ``return_address_carrier_ids`` (its return addresses).
+- Returns V3 (``otto_returns.py``): ``GET /v3/returns`` by status, ``POST /v3/returns/acceptance``
+  and ``/rejection``; ``announce_return`` and ``accept_return_by_otto`` play the buyer and OTTO.
+- Receipts V3 (``otto_receipts.py``): ``GET /v3/receipts``, a REFUND receipt per item whose
+  return is accepted, ``grant_partial_refund`` (a PARTIAL_REFUND receipt, no return).
 Errors answer ``{"errors": [{"title", "detail", "path"}]}``.
 """
 
@@ -37,6 +41,8 @@ from .data import (
 )
 from .otto_api import OttoApi
 from .otto_orders import ITEM_STATES, PAYMENT_METHODS, bucket_status
+from .otto_receipts import OttoReceiptsApi
+from .otto_returns import OttoReturnsApi
 from .otto_shipments import SHIPMENT_CARRIERS as CARRIERS
 from .otto_shipments import OttoShipmentsApi
 from .server import SimulatorBase
@@ -45,7 +51,7 @@ __all__ = ["CARRIERS", "ITEM_STATES", "PAYMENT_METHODS", "OttoSimulator", "bucke
 _UNSET = object()
 
 
-class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
+class OttoSimulator(OttoReceiptsApi, OttoReturnsApi, OttoShipmentsApi, OttoApi, SimulatorBase):
     """OTTO Market with ``orders`` random orders; ``login``/``secret`` are the API client id and
     secret. Options of ``SimulatorBase``: host, port, rate_limit_every, lines, login, secret."""
 
@@ -65,6 +71,9 @@ class OttoSimulator(OttoShipmentsApi, OttoApi, SimulatorBase):
         self.return_labels = return_labels
         self.return_address_carrier_ids = tuple(return_address_carrier_ids)
         self.shipment_appends = []  # (shipmentId, position items added)
+        self.returns = {}  # positionItemId -> the item's return (Returns v3)
+        self.return_answers = []  # ("acceptance" | "rejection", position item ids) carried out
+        self.receipts = []  # Receipts v3: refund receipts (newest last)
         self.catalog = localized_catalog("de")
         self.tokens = {}  # access token -> expiry on the simulator clock
         self._held = {}  # salesOrderId -> addresses kept back while the order is announced

@@ -42,6 +42,10 @@ class OttoApi:
         ),
         Route("GET", r"/v1/shipments/(?P<shipment>[^/]+)", "_get_shipment"),
         Route("POST", r"/v1/shipments/(?P<shipment>[^/]+)/positionitems", "_append_by_id"),
+        Route("GET", r"/v3/returns", "_list_returns", listing=True),
+        Route("POST", r"/v3/returns/acceptance", "_accept_returns"),
+        Route("POST", r"/v3/returns/rejection", "_reject_returns"),
+        Route("GET", r"/v3/receipts", "_list_receipts", listing=True),
     ]
 
     # --- HTTP: auth ------------------------------------------------------------------------------

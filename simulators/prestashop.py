@@ -26,6 +26,8 @@
 - ``POST /api/customer_threads`` (id_lang, id_contact, token of 12 characters at most: required)
   and ``POST /api/customer_messages`` (message required, refused when it is not clean HTML) ->
   201 with the record; listed and filtered like the other resources.
+- Credit slips (``prestashop_slips.py``): ``add_slip`` plays a refund in the back office; ``GET
+  /api/order_slip`` lists them under ``order_slips``.
 Errors answer ``{"errors": [{"code", "message"}]}``.
 """
 
@@ -44,6 +46,7 @@ from .data import (
     unknown_product,
 )
 from .prestashop_api import RESOURCES, PrestaShopApi
+from .prestashop_slips import PrestaShopSlips
 from .server import SimulatorBase
 
 __all__ = ["PAYMENTS", "RESOURCES", "PrestaShopSimulator"]
@@ -59,7 +62,7 @@ CHAINS = {3: [2, 3], 4: [2, 3, 4], 5: [2, 3, 4, 5], 6: [10, 6], 7: [2, 3, 4, 7]}
 _UNSET = object()
 
 
-class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
+class PrestaShopSimulator(PrestaShopSlips, PrestaShopApi, SimulatorBase):
     """A PrestaShop shop (French, ``timezone`` Europe/Paris by default) with ``orders`` random
     orders; ``secret`` is the webservice key (``login`` is None). ``shops=2`` spreads orders over
     two shops of a multistore; ``custom_states`` adds order states (see prestashop_data);
@@ -104,6 +107,7 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
             "carriers": psd.carriers(),
             "customer_threads": {},
             "customer_messages": {},
+            "order_slip": {},
         }
         # e-mail -> customer id, address fields -> address id, customer -> address ids,
         # order id -> order_carrier id: generation stays linear for benchmark-sized shops
@@ -118,6 +122,7 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
                 "rows",
                 "carts",
                 "invoices",
+                "slips",
             ),
             0,
         )
@@ -135,6 +140,7 @@ class PrestaShopSimulator(PrestaShopApi, SimulatorBase):
     order_states = property(lambda self: self.resources["order_states"])
     order_carriers = property(lambda self: self.resources["order_carriers"])
     order_histories = property(lambda self: self.resources["order_histories"])
+    order_slips = property(lambda self: self.resources["order_slip"])
 
     def add_order(
         self,

@@ -20,7 +20,10 @@ RESOURCES = {
     "carriers": "carrier",
     "customer_threads": "customer_thread",
     "customer_messages": "customer_message",
+    "order_slip": "order_slip",
 }
+# the key a resource's list answers under when it is not the resource's name (its URL segment)
+LIST_KEYS = {"order_slip": "order_slips"}
 _TRACKING_OK = re.compile(r"^[~:#,%&_=\(\)\[\]\.\? \+\-@/a-zA-Z0-9]+$")
 _CLASSES = {"customer_threads": "CustomerThread", "customer_messages": "CustomerMessage"}
 _GENERIC_NAME_OK = re.compile(r"^[^<>={}]*$")  # Validate::isGenericName
@@ -151,13 +154,14 @@ class PrestaShopApi:
             page = [rows[offset - 1], *page]
             self.use_fault(request.duplicate)
         page = [self._display(request, resource, r, default="minimal") for r in page]
+        key = LIST_KEYS.get(resource, resource)
         if not page:
             return (
                 self._render(request, 200, [])
                 if self._json(request)
-                else self._render(request, 200, {resource: []})
+                else self._render(request, 200, {key: []})
             )
-        return self._render(request, 200, {resource: page})
+        return self._render(request, 200, {key: page})
 
     def _sorted(self, request, rows, available):
         spec = request.arg("sort")

@@ -293,6 +293,24 @@ DECLARED_FIELDS = {
         "date_add",
     ),
 }
+# credit slips (OrderSlip::$definition, tests/vendor/prestashop/order_slip.schema_blank.xml)
+DECLARED_FIELDS["order_slip"] = (
+    "id",
+    "id_customer",
+    "id_order",
+    "conversion_rate",
+    "total_products_tax_excl",
+    "total_products_tax_incl",
+    "total_shipping_tax_excl",
+    "total_shipping_tax_incl",
+    "amount",
+    "shipping_cost",
+    "shipping_cost_amount",
+    "partial",
+    "date_add",
+    "date_upd",
+    "order_slip_type",
+)
 REQUIRED_FIELDS = {
     "order_histories": ("id_order", "id_order_state"),
     "order_carriers": ("id_order", "id_carrier"),

@@ -36,3 +36,5 @@ from . import test_payments_security
 from . import test_property_import
 from . import test_run_locks
 from . import test_run_kinds
+from . import test_returns_otto
+from . import test_returns_shops

@@ -11,6 +11,7 @@ from odoo.tests import new_test_user, tagged
 from ..clients.otto import OttoClient
 from ..runs import budget
 from ..simulators import OttoSimulator, PrestaShopSimulator
+from ..simulators import otto_orders as oo
 from .common import MarketplaceImportCase
 
 
@@ -164,6 +165,47 @@ class TestRetryList(MarketplaceImportCase):
             self.env["sale.order"].search_count([("marketplace_account_id", "=", self.account.id)]),
             13,
         )
+
+    def test_returns_wait_for_the_orders_a_stopped_import_left(self):
+        # Read while orders are still on the shop's unread pages, the return of one of them
+        # would find no order in Odoo, be logged as such and be passed by for good (the
+        # returns' read-until date moves on): returns are read by an import that read every page
+        self.use_page_size(10)
+        self.mapping("SENT").selected = True
+        orders = [self.add() for _ in range(13)]
+        for raw in orders:  # shipped, and each buyer sends the item back
+            for item in raw["positionItems"]:
+                oo.set_item_status(item, "SENT", self.sim.clock)
+            self.sim.announce_return(raw["salesOrderId"], 1)
+        self.sim.advance(600)  # announced before this run: no overlap reads them again
+        self.env["ir.config_parameter"].set_param(
+            "sale_marketplace_connector.cron_time_budget", "0"
+        )
+        cron = self.env.ref("sale_marketplace_connector.ir_cron_marketplace_import_orders")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        self.env["marketplace.account"].with_context(
+            ir_cron_progress_id=progress.id, cron_id=cron.id, lastcall="2026-11-23 12:00:00"
+        )._cron_import_orders()
+        self.env.invalidate_all()
+        run = self.account.run_ids.filtered(lambda r: r.kind == "import")
+        self.assertTrue(run.stopped_early)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("marketplace_account_id", "=", self.account.id)]),
+            10,
+        )
+        self.assertFalse(self.sim.request_count("/v3/returns"))
+        self.sim.advance(60)
+        self.env["ir.config_parameter"].set_param(
+            "sale_marketplace_connector.cron_time_budget", "600"
+        )
+        self.env["marketplace.account"]._cron_import_orders()
+        self.env.invalidate_all()
+        for raw in orders:
+            sale = self.sale(raw["salesOrderId"])
+            self.assertEqual(
+                sale.marketplace_return_ids.mapped("shop_ref"),
+                [raw["positionItems"][0]["positionItemId"]],
+            )
 
     def test_a_later_call_of_a_spent_execution_imports_nothing(self):
         # Odoo calls the action up to ten times in one execution while work remains: once the

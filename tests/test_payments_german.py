@@ -356,12 +356,17 @@ class TestGermanPaymentEdges(PaymentCaseMixin, MarketplaceImportCase):
         first, refund = self.payments(self.sale(open_order["salesOrderId"]))
         self.assertEqual((refund.payment_type, refund.amount), ("outbound", price))
         self.assertIn("returned items", self.line_of(run, open_order["salesOrderId"]).message)
-        # delivered: Odoo keeps the order, an activity asks
-        payment = self.payments(delivered)
-        self.assertEqual(len(payment), 1)
-        self.assertEqual(payment.activity_ids.summary, "Marketplace order refunded")
+        # delivered (issue 19 changed this rule, which asked a person): the goods' return is
+        # made for the warehouse and a refund payment books what OTTO gave back; the credit
+        # note follows the invoice
+        payment, refund = self.payments(delivered)
+        self.assertEqual((refund.payment_type, refund.amount), ("outbound", price))
+        back = delivered.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+        self.assertEqual(back.move_ids.product_uom_qty, 1.0)
+        self.assertFalse(payment.activity_ids)
         # nothing more on the next import
         self.later(60)
         self.fetch(since=self.sim.clock.replace(tzinfo=None) - timedelta(days=1))
         self.assertEqual(len(self.payments(self.sale(open_order["salesOrderId"]))), 2)
-        self.assertEqual(len(payment.activity_ids), 1)
+        self.assertEqual(len(self.payments(delivered)), 2)
+        self.assertEqual(len(delivered.picking_ids), 2)
