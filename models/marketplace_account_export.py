@@ -5,6 +5,8 @@ from odoo import _, api, fields, models
 from ..const import DEFAULT_EXPORT_STATUSES
 from ..runs import budget
 
+EXPORT_CRON_XMLID = "sale_marketplace_connector.ir_cron_marketplace_export_updates"
+
 _logger = logging.getLogger(__name__)
 
 # account field of the shop status each event sets
@@ -296,7 +298,9 @@ class MarketplaceAccount(models.Model):
     @api.model
     def _cron_export_updates(self):
         """Scheduled action "Marketplace: send updates to shops": every active account with
-        updates to send. One account's trouble does not keep the others from sending."""
+        updates to send, the first here, the others in their own scheduled actions
+        (``_schedule_account_work``). One account's trouble does not keep the others from
+        sending; what does not fit in this execution is sent by the next, at once."""
         groups = (
             self.env["marketplace.export"]
             .sudo()
@@ -306,7 +310,13 @@ class MarketplaceAccount(models.Model):
             )
         )
         accounts = self.browse([account.id for (account,) in groups]).sudo()
-        accounts._schedule_account_work("export")
+        scheduled = accounts._schedule_account_work("export", deadline=self._cron_deadline())
+        if scheduled.remaining:
+            self.env["ir.cron"]._notify_progress(
+                done=sum(result.handled for result in scheduled.results) or 1,
+                remaining=scheduled.remaining,
+            )
+            self.env.ref(EXPORT_CRON_XMLID)._trigger()
 
     def action_send_updates(self):
         """ "Send Now": the account's updates waiting to be sent."""

@@ -76,16 +76,19 @@ class MarketplaceAccount(models.Model):
     @api.model
     def _cron_import_orders(self):
         """Scheduled action: import the orders of every active account, least recently imported
-        first, within the server's time limit for a scheduled action. What does not fit is
-        reported to Odoo's cron progress API as remaining, and the action is triggered again at
-        once, so the next execution goes on where this one stopped."""
+        first, within the server's time limit for a scheduled action: the first here, the others
+        in their own scheduled actions, which every cron worker takes
+        (``_schedule_account_work``). What does not fit is reported to Odoo's cron progress API
+        as remaining, and the action is triggered again at once, so the next execution goes on
+        where this one stopped."""
         deadline = self._cron_deadline()
         accounts = self.sudo().search([("active", "=", True)])
         accounts = accounts.sorted(lambda account: account.last_run_id.id or 0)
         scheduled = accounts._schedule_account_work("import", deadline=deadline, trigger="cron")
+        done = sum(result.handled for result in scheduled.results)
+        # Odoo takes "nothing done" for "nothing left": work stopped at the deadline is some done
         self.env["ir.cron"]._notify_progress(
-            done=sum(result.handled for result in scheduled.results),
-            remaining=scheduled.remaining,
+            done=max(done, 1) if scheduled.remaining else done, remaining=scheduled.remaining
         )
         if scheduled.remaining:
             self.env.ref(CRON_XMLID)._trigger()
