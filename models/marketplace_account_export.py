@@ -5,9 +5,9 @@ from odoo import _, api, fields, models
 from ..const import DEFAULT_EXPORT_STATUSES
 from ..runs import budget
 
-EXPORT_CRON_XMLID = "sale_marketplace_connector.ir_cron_marketplace_export_updates"
-
 _logger = logging.getLogger(__name__)
+
+EXPORT_CRON_XMLID = "sale_marketplace_connector.ir_cron_marketplace_export_updates"
 
 # account field of the shop status each event sets
 EXPORT_STATUS_FIELDS = {
@@ -310,12 +310,10 @@ class MarketplaceAccount(models.Model):
             )
         )
         accounts = self.browse([account.id for (account,) in groups]).sudo()
+        # within the server's time limit for a scheduled action, as the import: what does not
+        # fit is sent by a new execution, triggered at once
         scheduled = accounts._schedule_account_work("export", deadline=self._cron_deadline())
         if scheduled.remaining:
-            self.env["ir.cron"]._notify_progress(
-                done=sum(result.handled for result in scheduled.results) or 1,
-                remaining=scheduled.remaining,
-            )
             self.env.ref(EXPORT_CRON_XMLID)._trigger()
 
     def action_send_updates(self):

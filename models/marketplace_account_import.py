@@ -81,6 +81,14 @@ class MarketplaceAccount(models.Model):
         (``_schedule_account_work``). What does not fit is reported to Odoo's cron progress API
         as remaining, and the action is triggered again at once, so the next execution goes on
         where this one stopped."""
+        if budget.spent_by_earlier_call(self.env):
+            # Odoo calls the action again within one execution while work remains; once its
+            # budget is spent that call must not start a page more (the execution would run
+            # past the server's limit and be killed): a new execution, with a budget of its
+            # own, goes on. Nothing done and nothing left in this one: Odoo ends it.
+            self.env.ref(CRON_XMLID)._trigger()
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return
         deadline = self._cron_deadline()
         accounts = self.sudo().search([("active", "=", True)])
         accounts = accounts.sorted(lambda account: account.last_run_id.id or 0)

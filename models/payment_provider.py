@@ -19,3 +19,22 @@ class PaymentProvider(models.Model):
         """Never offered on a payment form: the buyer paid on the marketplace or the shop."""
         providers = super()._get_compatible_providers(*args, **kwargs)
         return providers.filtered(lambda provider: provider.code != PAYMENT_PROVIDER_CODE)
+
+    @api.model
+    def _toggle_post_processing_cron(self):
+        """Odoo's post-processing cron wakes for providers whose payments are confirmed later.
+        The connector's transactions are post-processed when they are made (see ledger/), so
+        its providers neither switch the cron on nor keep it on; and the cron is written only
+        when it changes: Odoo locks its row without waiting, and an import making an account's
+        first payment entry while a cron worker runs that cron would otherwise be rolled back
+        in the middle of an order."""
+        cron = self.env.ref("payment.cron_post_process_payment_tx", raise_if_not_found=False)
+        if not cron:
+            return
+        wanted = bool(
+            self.sudo().search_count(
+                [("state", "!=", "disabled"), ("code", "!=", PAYMENT_PROVIDER_CODE)], limit=1
+            )
+        )
+        if cron.active != wanted:
+            cron.active = wanted

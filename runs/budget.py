@@ -23,6 +23,13 @@ A job of OCA ``queue_job`` runs in an HTTP worker, one job per request: its run 
 ``limit_time_real`` and of the CPU seconds left (``job_deadline``).
 
 Deadlines are ``time.monotonic()`` moments; None means no limit.
+
+One execution of a scheduled action is one cursor of the cron worker (``ir.cron._run_job`` opens
+it and makes every call of the execution on it): its deadline is kept in that cursor's own
+cache, and the next execution, on a new cursor, gets a fresh one (within a wake-up: the wake-up's
+window). Not the cron's ``lastcall``: an execution that stopped on its budget is run again at
+once with the same ``lastcall`` (Odoo reschedules it without a new call date), and a deadline
+kept under it would be spent before that run began.
 """
 
 import resource
@@ -42,9 +49,8 @@ PREFORK_CRON_SLEEP = 70
 # An account's scheduled action does not start in a wake-up with less than this share of its
 # budget left: the next wake-up (another worker, at once) gives it a whole one.
 MIN_ROOM_SHARE = 0.25
-# The start of each execution of a scheduled action run outside a cron worker's wake-up (a test,
-# a direct call), shared by Odoo's batches of it: {(database, cron id, its last call): moment}.
-_cron_deadlines = {}
+# the key of the execution's deadline in the cron worker's cursor cache (``cr.cache``)
+_DEADLINE_KEY = "sale_marketplace_connector.cron_deadline"
 # The wake-up of a cron worker this thread is in (ir.cron._process_job): its cursor, when Odoo's
 # watchdog may have started counting, and when the last job of the thread ended.
 _calls = threading.local()
@@ -92,24 +98,35 @@ def _cpu_deadline(now):
 
 
 def cron_deadline(env):
-    """When the runs of this wake-up of a cron worker must stop (the same for every run and
-    every batch of it; see the module)."""
+    """When the runs of this execution of a scheduled action must stop: the same for every call
+    of the execution (Odoo's batches of it), and within a cron worker's wake-up counted from the
+    wake-up's start (see the module); never past the CPU seconds left."""
     now = time.monotonic()
-    call = current_cron_call()
-    start = call.window_start if call is not None else _execution_start(env, now)
-    deadline = start + cron_budget(env)
+    budget = cron_budget(env)
     cpu = _cpu_deadline(now)
+    cron_id = env.context.get("cron_id")
+    if not cron_id:
+        deadline = now + budget
+    else:
+        deadlines = env.cr.cache.setdefault(_DEADLINE_KEY, {})
+        call = current_cron_call()
+        if call is not None:
+            deadlines[cron_id] = call.window_start + budget
+        deadline = deadlines.setdefault(cron_id, now + budget)
     return deadline if cpu is None else min(deadline, cpu)
 
 
-def _execution_start(env, now):
-    cron_id, lastcall = env.context.get("cron_id"), env.context.get("lastcall")
-    if not cron_id:
-        return now
-    for key, moment in list(_cron_deadlines.items()):
-        if moment < now - 3600:
-            del _cron_deadlines[key]
-    return _cron_deadlines.setdefault((env.cr.dbname, cron_id, lastcall), now)
+def spent_by_earlier_call(env):
+    """Whether an earlier call of this execution of the scheduled action has used up its
+    budget (the first call of an execution always gets to work)."""
+    deadline = env.cr.cache.get(_DEADLINE_KEY, {}).get(env.context.get("cron_id"))
+    return deadline is not None and passed(deadline)
+
+
+def forget_executions(cr):
+    """Forget the deadlines of the executions made on this cursor (tests: a test class shares
+    one cursor, where each test is a new execution of the scheduled actions)."""
+    cr.cache.pop(_DEADLINE_KEY, None)
 
 
 def cron_room(env):

@@ -208,6 +208,32 @@ ensure_test_template_db() {
     fi
     flock -u 9
 }
+DEMO_MODULES=l10n_de
+# The template of the demo and the soak: the German company (l10n_de, SKR03, EUR, German
+# installed), built once and copied for each new database; its name changes with the Odoo source,
+# the modules and the company script.
+ensure_demo_template_db() {
+    local key
+    key=$( (cat "$ODOO_SRC/odoo/release.py"; echo "$BASE_MODULES $DEMO_MODULES";
+            cat "$REPO_DIR/scripts/demo_company.py") | sha1sum | cut -c1-10)
+    DEMO_TEMPLATE_DB=smc_demo_template_$key
+    exec 8>"$SMC_HOME/demo-template.lock"
+    flock 8
+    if ! db_exists "$DEMO_TEMPLATE_DB"; then
+        log "Building the demo template $DEMO_TEMPLATE_DB (German company and chart of accounts), once"
+        local building=${DEMO_TEMPLATE_DB}_building
+        copy_db "$TEMPLATE_DB" "$building"
+        odoo_bin -d "$building" -i "$DEMO_MODULES" --stop-after-init --log-level=warn
+        "$VENV/bin/python" "$REPO_DIR/scripts/demo_company.py" --conf "$ODOO_CONF" --db "$building"
+        pg psql -d postgres -qc "ALTER DATABASE $building RENAME TO $DEMO_TEMPLATE_DB"
+        if [ -d "$SMC_HOME/data/filestore/$building" ]; then
+            rm -rf "$SMC_HOME/data/filestore/$DEMO_TEMPLATE_DB"
+            mv "$SMC_HOME/data/filestore/$building" "$SMC_HOME/data/filestore/$DEMO_TEMPLATE_DB"
+        fi
+    fi
+    flock -u 8
+}
+
 copy_db() {  # copy_db <template> <new>
     db_exists "$2" && drop_db "$2"
     pg createdb -T "$1" "$2"

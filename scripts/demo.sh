@@ -17,7 +17,6 @@ PRESTASHOP_PORT=${SMC_PRESTASHOP_PORT:-$((HTTP_PORT + 633))}
 CSCART_PORT=${SMC_CSCART_PORT:-$((HTTP_PORT + 634))}
 LIVE_SECONDS=${SMC_DEMO_LIVE_SECONDS:-60}
 DEMO_DIR=$SMC_HOME/demo/$DEMO_DB
-DEMO_MODULES=l10n_de
 # the simulated shops' credentials (the shops accept nothing else)
 OTTO_LOGIN=demo-otto-partner OTTO_SECRET=demo-otto-client-secret-2026
 PRESTASHOP_KEY=DEMOPRESTASHOPWEBSERVICEKEY2026X
@@ -33,31 +32,6 @@ with socket.socket() as s:
     except OSError:
         sys.exit(1)
 PY
-}
-
-# A template with the German company (l10n_de, SKR03, EUR, German installed), built once and
-# copied for each new demo database; its name changes with the Odoo source, the modules and the
-# company script.
-ensure_demo_template_db() {
-    local key
-    key=$( (cat "$ODOO_SRC/odoo/release.py"; echo "$BASE_MODULES $DEMO_MODULES";
-            cat "$REPO_DIR/scripts/demo_company.py") | sha1sum | cut -c1-10)
-    DEMO_TEMPLATE_DB=smc_demo_template_$key
-    exec 8>"$SMC_HOME/demo-template.lock"
-    flock 8
-    if ! db_exists "$DEMO_TEMPLATE_DB"; then
-        log "Building the demo template $DEMO_TEMPLATE_DB (German company and chart of accounts), once"
-        local building=${DEMO_TEMPLATE_DB}_building
-        copy_db "$TEMPLATE_DB" "$building"
-        odoo_bin -d "$building" -i "$DEMO_MODULES" --stop-after-init --log-level=warn
-        "$VENV/bin/python" "$REPO_DIR/scripts/demo_company.py" --conf "$ODOO_CONF" --db "$building"
-        pg psql -d postgres -qc "ALTER DATABASE $building RENAME TO $DEMO_TEMPLATE_DB"
-        if [ -d "$SMC_HOME/data/filestore/$building" ]; then
-            rm -rf "$SMC_HOME/data/filestore/$DEMO_TEMPLATE_DB"
-            mv "$SMC_HOME/data/filestore/$building" "$SMC_HOME/data/filestore/$DEMO_TEMPLATE_DB"
-        fi
-    fi
-    flock -u 8
 }
 
 # --- everything started here is stopped here ------------------------------------------------------
@@ -126,8 +100,10 @@ log "Setting up the demo (carriers, products, accounts) and importing the shops'
     --prestashop "http://127.0.0.1:$PRESTASHOP_PORT" "$PRESTASHOP_KEY" \
     --cscart "http://127.0.0.1:$CSCART_PORT" "$CSCART_LOGIN" "$CSCART_KEY"
 
-# the scheduled actions run in Odoo's cron thread (import every 2 minutes in the demo)
-"$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" \
+# the scheduled actions run in Odoo's cron thread (import every 2 minutes in the demo); Odoo
+# restarts itself as `python odoo-bin` when a thread passes its time limit: the virtualenv's python
+# comes first on the PATH
+PATH="$VENV/bin:$PATH" "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" \
     --http-port="$HTTP_PORT" --max-cron-threads="${SMC_CRON_THREADS:-1}" \
     --log-level="${SMC_LOG_LEVEL:-warn}" &
 pids+=($!)

@@ -4,7 +4,7 @@
         [--host 127.0.0.1] [--fault KIND:PATH:TIMES ...] [--rate-limit-every N] [--lines N]
         [--legacy] [--storefronts N] [--shops N] [--timezone Europe/Paris]
         [--login L] [--secret S] [--showcase] [--live SECONDS] [--state FILE]
-        [--latency-ms MS]
+        [--latency-ms MS] [--fault-rate SHARE]
 
 On start it prints one ``key=value`` line each: ``backend``, ``url``, ``login`` (empty for
 PrestaShop), ``secret``, ``orders``; then one line per write it receives (status changes,
@@ -14,6 +14,8 @@ defaults to 1); more knobs through the control endpoints (``POST /__sim/inject``
 ``{"kind", "path", "times", "retry_after", "status", "seconds", "applied", "method", "text"}``,
 see ``faults.py``). ``--latency-ms 150`` answers every API request after 150 ms, as a real shop
 does (concurrent requests overlap); ``POST /__sim/latency`` ``{"ms": 150}`` changes it.
+``--fault-rate 0.05`` makes 5 % of the requests fail at random, as on the
+soak's bad day (``faults.bad_day_menu``).
 
 The demo's options: ``--showcase`` adds the hand-picked orders of ``demo.py``; ``--live 60``
 makes the shop live: its clock follows the real time and every 60 seconds a few orders arrive
@@ -62,6 +64,13 @@ def build_parser():
         "--fault", action="append", type=parse_fault, default=[], metavar="KIND:PATH:TIMES"
     )
     parser.add_argument("--rate-limit-every", type=int, default=None, metavar="N")
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0,
+        metavar="SHARE",
+        help="this share of the requests fail at random (faults.bad_day_menu)",
+    )
     parser.add_argument(
         "--lines", type=int, default=None, metavar="N", help="products per order (default 1-4)"
     )
@@ -139,6 +148,7 @@ def main(argv=None):
     sim = build_simulator(args)
     for kind, path, times in args.fault:
         sim.inject(kind, path, times)
+    sim.random_faults(args.fault_rate, seed=args.seed)
     changed = threading.Event()
 
     def on_write(record):

@@ -24,6 +24,9 @@ first queued fault whose ``path`` (a substring of the request path; None = any A
   error body saying ``message``.
 - ``unauthorized``: HTTP 401. OTTO: all tokens are invalidated, as if the token expired; with
   ``path=None`` it never hits the token endpoint itself.
+
+``sim.random_faults(rate, menu)`` makes a share of all requests fail, each with a fault drawn
+from ``menu``; ``bad_day_menu()`` is the soak's (scripts/soak.py).
 """
 
 from dataclasses import dataclass, field
@@ -80,3 +83,24 @@ def html_error_page(status):
         f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
         "</body>\r\n</html>\r\n"
     )
+
+
+def bad_day_menu(slow_seconds=3):
+    """The faults of a long bad day, by weight: ``[(weight, kind, options)]`` for
+    ``random_faults``. 429 with Retry-After; HTTP 500, 502 and 503 (500 and 502 also after the
+    shop carried the request out); answers later than a client waiting less than
+    ``slow_seconds`` (the shop carrying it out before or after the wait); the connection cut
+    before and after the shop carried it out; a 2xx with a module's output after the answer."""
+    return [
+        (4, "rate_limit", {"retry_after": 1}),
+        (1, "server_error", {"status": 500}),
+        (1, "server_error", {"status": 502}),
+        (1, "server_error", {"status": 503}),
+        (1, "server_error", {"status": 500, "applied": True}),
+        (1, "server_error", {"status": 502, "applied": True}),
+        (1, "slow", {"seconds": slow_seconds}),
+        (1, "slow", {"seconds": slow_seconds, "applied": True}),
+        (1, "disconnect", {"applied": False}),
+        (1, "disconnect", {"applied": True}),
+        (2, "trailing_output", {}),
+    ]

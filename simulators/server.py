@@ -6,7 +6,8 @@ shapes its error bodies in ``_error_body`` and generates orders. The base does t
 
 - routing, JSON answers, parsing of JSON / form / raw request bodies;
 - recording every API request in ``requests`` (method, path, query, body, headers, status);
-- fault injection (``inject``), see ``faults.py``, and ``rate_limit_every``;
+- fault injection (``inject``), see ``faults.py``, ``rate_limit_every``, and faults at random
+  (``random_faults``: a share of the requests, kinds drawn from a menu; the soak's bad day);
 - a clock (``clock``, ``advance``) that dates every later modification and the Date header;
 - ``latency_ms``: every API request is answered after this delay, as a real shop's (100-400 ms)
   are; the delay is waited outside the lock, so concurrent requests overlap as they would on a
@@ -36,7 +37,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import state_file
-from .faults import FAULT_KINDS, TRAILING_OUTPUT, Fault, html_error_page
+from .faults import FAULT_KINDS, TRAILING_OUTPUT, Fault, bad_day_menu, html_error_page
 from .web import ApiError, Handler, Request, Response, Route, Server, basic_credentials, parse_body
 
 # handlers of the backends import these from here
@@ -83,6 +84,7 @@ class SimulatorBase:
         self.shipments = []
         self.orders = {}
         self._faults = []
+        self._random = None  # (rate, menu, rng) of random_faults
         self._hooks = []  # [path, countdown, action] of on_request
         self.on_write = None  # on_write(record): a write request was answered (demo output)
         self._api_calls = 0
@@ -191,6 +193,36 @@ class SimulatorBase:
                 self._hooks.remove(hook)
                 action()
 
+    def random_faults(self, rate, menu=None, seed=0):
+        """From now on each API request fails with probability ``rate`` (0 stops it), as one of
+        ``menu``'s faults drawn by weight (default ``faults.bad_day_menu()``): ``[(weight, kind,
+        options)]``, ``options`` as ``inject`` takes them, plus ``methods`` (the HTTP methods
+        the entry is for; default all). Queued faults go first. The draws come from a random
+        generator of their own (``seed``): the shop's orders stay those of its seed."""
+        with self._lock:
+            if not rate:
+                self._random = None
+                return
+            menu = bad_day_menu() if menu is None else menu
+            for _weight, kind, _options in menu:
+                if kind not in FAULT_KINDS or kind == "duplicate":
+                    raise ValueError(f"{kind!r} cannot be drawn at random")
+            self._random = (float(rate), list(menu), random.Random(seed))
+
+    def _draw_fault(self, request):
+        if self._random is None:
+            return None
+        rate, menu, rng = self._random
+        if rng.random() >= rate:
+            return None
+        entries = [
+            entry for entry in menu if request.method in entry[2].get("methods", (request.method,))
+        ]
+        if not entries:
+            return None
+        _weight, kind, options = rng.choices(entries, weights=[entry[0] for entry in entries])[0]
+        return Fault(kind, None, 0, {k: v for k, v in options.items() if k != "methods"})
+
     def clear_faults(self):
         with self._lock:
             self._faults.clear()
@@ -257,6 +289,8 @@ class SimulatorBase:
                     request.duplicate, fault = fault, None
                 elif fault:
                     self.use_fault(fault)
+                else:
+                    fault = self._draw_fault(request)
             if fault and not fault.applied and fault.kind != "slow":
                 # the shop did nothing: it answers the fault at once
                 response = self._fault_response(fault, request)
@@ -303,6 +337,8 @@ class SimulatorBase:
         if fault.kind == "unauthorized":
             self._on_unauthorized_fault()
             return self._unauthorized_response(request)
+        if fault.kind == "disconnect":  # cut before the shop did anything
+            return Response(0, disconnect=True)
         if fault.kind == "refused":
             status = int(fault.options.get("status", 400))
             message = str(fault.options.get("message", "Bad Request"))
@@ -352,6 +388,7 @@ class SimulatorBase:
         }
         if fault is not None:
             record["fault"] = fault.kind
+            record["fault_options"] = dict(fault.options)
         self.requests.append(record)
         writes = request.method not in ("GET", "HEAD") and request.path != self.token_path
         if writes and self.on_write is not None:
@@ -440,6 +477,7 @@ class SimulatorBase:
             "_routes",
             "_hooks",
             "_faults",
+            "_random",
             "requests",
             "on_write",
             "host",

@@ -9,6 +9,7 @@ import base64
 import contextlib
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -127,6 +128,13 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 64  # parallel clients connecting at once are not refused
     block_on_close = False
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        """A client that gave up (its timeout) or reset the connection is the day's business,
+        not a traceback on stderr; anything else is printed as usual."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def basic_credentials(request):

@@ -8,6 +8,7 @@ from odoo.tests.common import TransactionCase, _super_send
 
 from ..clients import CLIENTS
 from ..clients.base import BaseClient
+from ..runs import budget
 from ..simulators import CsCartSimulator, PrestaShopSimulator
 from ..simulators.data import localized_catalog
 
@@ -111,6 +112,8 @@ class MarketplaceImportCase(TransactionCase):
         patcher = patch.object(BaseClient, "backoff_base", 0.0)
         patcher.start()
         self.addCleanup(patcher.stop)
+        # the tests of a class share one cursor; each is a new execution of the schedule
+        budget.forget_executions(self.env.cr)
         self.sim = self.make_simulator()
         self.sim.start()
         self.addCleanup(self.sim.stop)

@@ -33,6 +33,7 @@ class TestBudget(TransactionCase):
         super().setUp()
         budget._calls.__dict__.clear()
         self.addCleanup(budget._calls.__dict__.clear)
+        budget.forget_executions(self.env.cr)
         self.cron_env = self.env(context={"cron_id": 42, "lastcall": "2026-12-01 10:00:00"})
 
     def deadline_in(self, env=None):

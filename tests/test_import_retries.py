@@ -1,13 +1,15 @@
 """Runs that never stall: failing orders on a retry list, time budgets, commits before statuses."""
 
+import time
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields, sql_db
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from ..clients.otto import OttoClient
+from ..runs import budget
 from ..simulators import OttoSimulator, PrestaShopSimulator
 from .common import MarketplaceImportCase
 
@@ -163,12 +165,84 @@ class TestRetryList(MarketplaceImportCase):
             13,
         )
 
+    def test_a_later_call_of_a_spent_execution_imports_nothing(self):
+        # Odoo calls the action up to ten times in one execution while work remains: once the
+        # execution's budget is spent, a further call must not read one more page (the
+        # execution would run past the server's limit), but leave the rest to a new execution
+        self.use_page_size(10)
+        for _ in range(13):
+            self.add()
+        self.env["ir.config_parameter"].set_param(
+            "sale_marketplace_connector.cron_time_budget", "0"
+        )
+        cron = self.env.ref("sale_marketplace_connector.ir_cron_marketplace_import_orders")
+        context = {"cron_id": cron.id, "lastcall": "2026-11-23 11:00:00"}
+        for batch in range(2):
+            progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+            self.env["marketplace.account"].with_context(
+                ir_cron_progress_id=progress.id, **context
+            )._cron_import_orders()
+            self.env.invalidate_all()
+            if batch == 0:
+                first_run = self.account.last_run_id
+                self.assertEqual(first_run.created_count, 10)
+        self.assertEqual(self.account.last_run_id, first_run, "no run in the spent execution")
+        self.assertEqual((progress.done, progress.remaining), (0, 0))
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        self.assertEqual(
+            self.env["sale.order"].search_count([("marketplace_account_id", "=", self.account.id)]),
+            10,
+        )
+
+    def test_scheduled_sending_has_a_budget_and_goes_on(self):
+        cron = self.env.ref("sale_marketplace_connector.ir_cron_marketplace_export_updates")
+        self.env["ir.config_parameter"].set_param(
+            "sale_marketplace_connector.cron_time_budget", "0"
+        )
+        with patch.object(
+            type(self.env["marketplace.account"]), "_schedule_account_work", autospec=True
+        ) as schedule:
+            schedule.return_value.remaining = 1
+            self.env["marketplace.export"].create(
+                {
+                    "account_id": self.account.id,
+                    "sale_order_id": self._an_order().id,
+                    "kind": "status",
+                    "key": "status:test",
+                }
+            )
+            self.env["marketplace.account"].with_context(cron_id=cron.id)._cron_export_updates()
+        self.assertIsNotNone(schedule.call_args.kwargs["deadline"])
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
+    def _an_order(self):
+        self.add()
+        self.account._import_orders()
+        return self.env["sale.order"].search(
+            [("marketplace_account_id", "=", self.account.id)], limit=1
+        )
+
     def test_scheduled_import_shares_one_deadline_per_execution(self):
         model = self.env["marketplace.account"].with_context(cron_id=7, lastcall="2026-11-23 10:00")
         first = model._cron_deadline()
         self.assertEqual(model._cron_deadline(), first)
         later = model.with_context(lastcall="2026-11-23 10:15")._cron_deadline()
         self.assertGreaterEqual(later, first)
+
+    def test_each_execution_of_the_schedule_gets_a_deadline_of_its_own(self):
+        # An execution that stopped on its budget is run again at once with the same lastcall
+        # (Odoo 18 reschedules it as it is): that new execution, on a new cursor of the cron
+        # worker, must get a budget of its own, not the spent one of the last execution.
+        context = {"cron_id": 7, "lastcall": "2026-11-23 10:00:00"}
+        deadlines = []
+        for _execution in range(2):
+            with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, context)
+                deadline = budget.cron_deadline(env)
+                self.assertEqual(budget.cron_deadline(env), deadline, "one per execution")
+                deadlines.append(deadline)
+            time.sleep(0.01)
+        self.assertGreater(deadlines[1], deadlines[0])
 
     def test_fetch_from_the_screen_hands_over_to_the_schedule(self):
         self.use_page_size(10)

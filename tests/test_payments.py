@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from psycopg2 import IntegrityError
 
+from odoo import sql_db
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -542,3 +543,28 @@ class TestCsCartPayments(PaymentCaseMixin, MarketplaceImportCase):
         self.sim.set_status(processed["order_id"], "C")
         self.fetch()
         self.assertEqual(self.payments(self.sale(processed["order_id"])), payment)
+
+
+@tagged("post_install", "-at_install")
+class TestFirstPaymentWhileCronsRun(PaymentCaseMixin, MarketplaceImportCase):
+    """Found by the soak: an account's first payment entry creates its payment provider, and
+    Odoo's payment module then switches its post-processing cron on, taking that cron's row
+    with NOWAIT; a cron worker running the cron holds it, and Odoo rolled the import's whole
+    transaction back in the middle of an order."""
+
+    backend = "otto"
+    simulator_class = OttoSimulator
+
+    def test_first_payment_entry_while_the_payment_cron_is_busy(self):
+        cron = self.env.ref("payment.cron_post_process_payment_tx")
+        self.assertFalse(self.account.payment_provider_id)
+        raw = self.sim.add_order("PROCESSABLE", [("LED-DESK-01", 1)])
+        busy = sql_db.db_connect(self.env.cr.dbname).cursor()  # a cron worker running it
+        self.addCleanup(busy.close)
+        busy.execute("SELECT id FROM ir_cron WHERE id = %s FOR NO KEY UPDATE", [cron.id])
+        run = self.fetch()
+        busy.rollback()
+        self.assertEqual(run.state, "done", run.message)
+        sale = self.sale(raw["salesOrderId"])
+        self.assertEqual(len(self.payments(sale)), 1)
+        self.assertEqual(self.account.payment_provider_id.code, "marketplace")

@@ -4,8 +4,11 @@ Standalone: python -m pytest -q -p no:odoo -p simulators.pytest_standalone tests
 """
 
 import json
+import socket
+import struct
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
@@ -594,6 +597,62 @@ def test_fault_unauthorized_means_expired_token(otto):
     assert session.get(otto.url + "/v4/orders", timeout=TIMEOUT).status_code == 401  # expired
     session = otto_session(otto)  # the token request itself is spared
     assert session.get(otto.url + "/v4/orders", timeout=TIMEOUT).status_code == 200
+
+
+def test_fault_disconnect_before_or_after_the_write(cart):
+    cart.add_order("O")
+    order_id = next(iter(cart.orders))
+    cart.inject("disconnect", path="/orders/", applied=False)
+    with pytest.raises(requests.ConnectionError):
+        cs(cart, "PUT", f"orders/{order_id}", json={"status": "P"})
+    assert cart.orders[order_id]["status"] == "O" and not cart.status_changes
+    cart.inject("disconnect", path="/orders/")
+    with pytest.raises(requests.ConnectionError):
+        cs(cart, "PUT", f"orders/{order_id}", json={"status": "P"})
+    assert cart.orders[order_id]["status"] == "P" and cart.status_changes == [(order_id, "P")]
+
+
+def test_random_faults_share_kinds_and_seed():
+    def statuses(seed):
+        with PrestaShopSimulator(seed=3, orders=0, now=NOW) as sim:
+            menu = [(1, "rate_limit", {"retry_after": 0}), (1, "server_error", {"status": 503})]
+            sim.random_faults(0.3, menu, seed=seed)
+            codes = [ps_get(sim, "countries").status_code for _ in range(200)]
+            sim.random_faults(0)
+            assert ps_get(sim, "countries").status_code == 200
+            faults = [r for r in sim.requests if "fault" in r]
+            assert [r["status"] for r in faults] == [c for c in codes if c != 200]
+            assert {r["fault"] for r in faults} == {"rate_limit", "server_error"}
+            assert {r["fault_options"].get("status") for r in faults} == {None, 503}
+            return codes
+
+    codes = statuses(seed=5)
+    assert 30 <= sum(code != 200 for code in codes) <= 90 and {429, 503} < set(codes)
+    assert statuses(seed=5) == codes  # the same draws for the same seed
+    assert statuses(seed=6) != codes
+
+
+def test_random_faults_by_method_after_the_write(cart):
+    cart.add_order("O")
+    order_id = next(iter(cart.orders))
+    # writes only: the reads go through, the PUT is carried out and its answer lost
+    cart.random_faults(1.0, [(1, "server_error", {"applied": True, "methods": ["PUT"]})])
+    assert cs(cart, "GET", f"orders/{order_id}").status_code == 200
+    assert cs(cart, "PUT", f"orders/{order_id}", json={"status": "P"}).status_code == 500
+    assert cart.status_changes == [(order_id, "P")]
+    with pytest.raises(ValueError):
+        cart.random_faults(0.1, [(1, "duplicate", {})])
+
+
+def test_a_client_resetting_its_connection_is_no_traceback(cart, capfd):
+    # a client that gives up resets its connection: the shop goes on, stderr stays clean
+    host, port = cart.url.rsplit("/", 1)[-1].split(":")
+    with socket.create_connection((host, int(port)), timeout=TIMEOUT) as sock:
+        sock.sendall(b"GET /api/2.0/orders HTTP/1.1\r\nHost: shop\r\n")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(0.3)
+    assert cs(cart, "GET", "orders").status_code == 200
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_rate_limit_every_nth_request():
