@@ -23,6 +23,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import psycopg2
+
 from odoo import api, models
 from odoo.modules import module
 
@@ -183,11 +185,30 @@ class MarketplaceAccount(models.Model):
         }
         missing = self.filtered(lambda a: a.id not in crons)
         if missing:
-            with self.env.registry.cursor() as cr:
-                made = missing.with_env(self.env(cr=cr))._make_account_crons(kind)
-                made_ids = made.ids
-            crons.update({cron.marketplace_account_id.id: cron for cron in Cron.browse(made_ids)})
+            # made in a transaction of its own: this one's snapshot does not see them, so only
+            # their ids are kept (triggered in a new transaction too: _trigger_crons)
+            made = {}
+            for attempt in range(2):
+                try:
+                    with self.env.registry.cursor() as cr:
+                        made = missing.with_env(self.env(cr=cr))._made_account_crons(kind)
+                    break
+                except psycopg2.errors.UniqueViolation:  # another worker made them meanwhile
+                    if attempt:
+                        raise
+            crons.update({account_id: Cron.browse(cron_id) for account_id, cron_id in made.items()})
         return crons
+
+    def _made_account_crons(self, kind):
+        """``{account id: ir.cron id}`` of these accounts' scheduled actions of ``kind``, made
+        now where there is none yet."""
+        Cron = self.env["ir.cron"].sudo().with_context(active_test=False)
+        existing = Cron.search(
+            [("marketplace_account_id", "in", self.ids), ("marketplace_work_kind", "=", kind)]
+        )
+        missing = self - existing.marketplace_account_id
+        crons = existing | missing._make_account_crons(kind)
+        return {cron.marketplace_account_id.id: cron.id for cron in crons}
 
     def _make_account_crons(self, kind):
         model = self.env["ir.model"]._get_id("marketplace.account")
