@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from odoo import Command
 
 from .errors import OrderImportError
+from .shared_records import activate_shared_record, seen_active
 
 # Tax computations Odoo can carve out of a gross price exactly.
 CONVERTIBLE_AMOUNT_TYPES = ("percent", "division")
@@ -23,6 +24,7 @@ class SaleOrderBuilder:
         self.company = account.company_id
         self._included = {}
         self._pricelists = {}
+        self._activated = self.env["res.currency"]  # activated outside the run's transaction
         self._added = []  # cache entries made for the order in hand
 
     def begin_order(self):
@@ -113,7 +115,10 @@ class SaleOrderBuilder:
         if currency_code not in self._pricelists:
             self._pricelists[currency_code] = self._find_pricelist(currency_code)
             self._added.append((self._pricelists, currency_code))
-        return self._pricelists[currency_code]
+        pricelist = self._pricelists[currency_code]
+        if pricelist.currency_id in self._activated and not pricelist.currency_id.active:
+            seen_active(pricelist.currency_id)  # a savepoint's rollback cleared the cache
+        return pricelist
 
     def _find_pricelist(self, currency_code):
         """The account's own pricelist in that currency (created once, without rules): shop
@@ -127,8 +132,8 @@ class SaleOrderBuilder:
         )
         if not currency:
             raise OrderImportError(self.env._("Unknown currency %s.", currency_code))
-        if not currency.active:
-            currency.active = True
+        if not currency.active and activate_shared_record(self.env, currency):
+            self._activated |= currency
         Pricelist = self.env["product.pricelist"].sudo().with_context(active_test=False)
         pricelist = Pricelist.search(
             [

@@ -2,6 +2,7 @@ from . import (
     account_move,
     account_partial_reconcile,
     account_payment,
+    ir_cron,
     marketplace_status_named,
     marketplace_account,
     marketplace_account_export,

@@ -310,7 +310,9 @@ class MarketplaceAccount(models.Model):
     @api.model
     def _cron_export_updates(self):
         """Scheduled action "Marketplace: send updates to shops": every active account with
-        updates to send. One account's trouble does not keep the others from sending."""
+        updates to send, the first here, the others in their own scheduled actions
+        (``_schedule_account_work``). One account's trouble does not keep the others from
+        sending; what does not fit in this execution is sent by the next, at once."""
         groups = (
             self.env["marketplace.export"]
             .sudo()
@@ -322,9 +324,7 @@ class MarketplaceAccount(models.Model):
         accounts = self.browse([account.id for (account,) in groups]).sudo()
         # within the server's time limit for a scheduled action, as the import: what does not
         # fit is sent by a new execution, triggered at once
-        scheduled = accounts._schedule_account_work(
-            "export", deadline=budget.cron_deadline(self.env)
-        )
+        scheduled = accounts._schedule_account_work("export", deadline=self._cron_deadline())
         if scheduled.remaining:
             self.env.ref(EXPORT_CRON_XMLID)._trigger()
 

@@ -88,10 +88,12 @@ class MarketplaceAccount(models.Model):
     @api.model
     def _cron_import_orders(self):
         """Scheduled action: import the orders of every active account, least recently imported
-        first, and then their returns and refunds (each import reads them once its orders are
-        in), within the server's time limit for a scheduled action. What does not fit is
-        reported to Odoo's cron progress API as remaining, and the action is triggered again at
-        once, so the next execution goes on where this one stopped."""
+        first, within the server's time limit for a scheduled action: the first here, the others
+        in their own scheduled actions, which every cron worker takes
+        (``_schedule_account_work``); each import then reads the account's returns and refunds,
+        once its orders are in. What does not fit is reported to Odoo's cron progress API as
+        remaining, and the action is triggered again at once, so the next execution goes on
+        where this one stopped."""
         if budget.spent_by_earlier_call(self.env):
             # Odoo calls the action again within one execution while work remains; once its
             # budget is spent that call must not start a page more (the execution would run
@@ -104,9 +106,10 @@ class MarketplaceAccount(models.Model):
         accounts = self.sudo().search([("active", "=", True)])
         accounts = accounts.sorted(lambda account: account.last_run_id.id or 0)
         scheduled = accounts._schedule_account_work("import", deadline=deadline, trigger="cron")
+        done = sum(result.handled for result in scheduled.results)
+        # Odoo takes "nothing done" for "nothing left": work stopped at the deadline is some done
         self.env["ir.cron"]._notify_progress(
-            done=sum(result.handled for result in scheduled.results),
-            remaining=scheduled.remaining,
+            done=max(done, 1) if scheduled.remaining else done, remaining=scheduled.remaining
         )
         if scheduled.remaining:
             self.env.ref(CRON_XMLID)._trigger()

@@ -2,12 +2,16 @@
 
 The one seam a job engine plugs into is ``_schedule_account_work(kind, ...)``: the scheduled
 actions ("Marketplace: import orders", "Marketplace: send updates to shops") start the work of
-their accounts there. Without an engine (this add-on alone) it runs each account's work now,
-inline, one account after the other, each in a database cursor of its own, until the scheduled
-action's time is up. A bridge to a job engine (OCA ``queue_job``: issue 18) overrides that one
-method to enqueue one job per account and kind (one at a time per account: the runs' advisory
-lock does the rest), each job calling ``_run_account_work``; the runs themselves (``runs/``,
-``importer/run.py``, ``exporter/run.py``) stay as they are.
+their accounts there. Without an engine (this add-on alone) Odoo's own cron workers share the
+accounts: the scheduled action runs the first account's work itself and triggers, for each of
+the others, the account's own scheduled action of that kind ("Marketplace: import orders of
+OTTO Germany", an ``ir.cron`` made the first time it is needed, which runs only when triggered).
+Every cron worker of every server of the database takes one of them; Odoo never runs one
+scheduled action in two workers at once, and the runs' advisory lock keeps two runs of an
+account's kind of work apart whoever starts them. A bridge to a job engine (OCA ``queue_job``:
+``bridges/sale_marketplace_connector_queue_job``) overrides that one method to enqueue one job
+per account and kind instead, each job calling ``_run_account_work``; the runs themselves
+(``runs/``, ``importer/run.py``, ``exporter/run.py``) stay as they are.
 
 ``_run_account_work(kind, ...)`` runs one account's work of ``kind`` now, in a cursor of its own
 (the run commits as it goes). A person waiting on the screen (Fetch Orders, Send Now, Retry)
@@ -20,8 +24,11 @@ one scheduled action keeps an account current and a return never comes before it
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from odoo import models
+import psycopg2
+
+from odoo import api, models
 from odoo.modules import module
 
 from ..exporter.run import ExportRun
@@ -33,42 +40,86 @@ _logger = logging.getLogger(__name__)
 
 # the run of each kind of work (the kinds of ``marketplace.run``)
 RUN_CLASSES = {"import": ImportRun, "export": ExportRun, "returns": ReturnsRun}
+# the options of a scheduled run of each kind (the account's own scheduled action runs it so)
+SCHEDULED_OPTIONS = {"import": {"trigger": "cron"}}
+# an account's scheduled action runs only when triggered: its own schedule never comes
+NEVER = datetime(9999, 12, 31)
 
 
 @dataclass
 class Scheduled:
     """What ``_schedule_account_work`` did: the results of the work run now (``RunResult``),
-    and how many accounts' work is left to a later execution (not started, or stopped at the
-    deadline). An engine that enqueues jobs returns neither: the jobs report in their runs."""
+    how many accounts' work is left to a later execution of the calling scheduled action
+    (stopped at the deadline), and the accounts handed to their own scheduled actions. An
+    engine that enqueues jobs returns neither results nor remaining: the jobs report in their
+    runs."""
 
     results: list = field(default_factory=list)
     remaining: int = 0
+    handed_over: list = field(default_factory=list)  # account ids
 
 
 class MarketplaceAccount(models.Model):
     _inherit = "marketplace.account"
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "active" in vals:
+            crons = self.env["ir.cron"].sudo().with_context(active_test=False)
+            crons.search([("marketplace_account_id", "in", self.ids)]).write(
+                {"active": vals["active"]}
+            )
+        return result
+
+    def unlink(self):
+        # ir.cron's row would go with the account (cascade), its server action would stay
+        crons = (
+            self.env["ir.cron"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("marketplace_account_id", "in", self.ids)])
+        )
+        actions = crons.ir_actions_server_id
+        crons.unlink()
+        actions.unlink()
+        return super().unlink()
+
     def _schedule_account_work(self, kind, deadline=None, **options):
         """Start the work of ``kind`` ("import", "export") of these accounts, with the run's
-        ``options`` (``trigger``, ``since``, ...). Inline: each account now, in the account's
-        company, until ``deadline`` (``time.monotonic()``, shared by the accounts); one
-        account's trouble does not keep the others from working. Override to hand the work to a
-        job engine (see the module)."""
+        ``options`` (``trigger``, ...), until ``deadline`` (``time.monotonic()``).
+
+        Without a job engine: the first account whose own scheduled action is not already
+        triggered works now, here, in the account's company; every other one is handed to its
+        own scheduled action of ``kind`` (triggered, committed before the work here starts, so
+        that the other cron workers start at once). A second call within one wake-up of the cron
+        worker after the deadline hands over the first one too (Odoo calls a scheduled action
+        that reports work remaining again at once: it must not work past the deadline).
+        Override to hand the work to a job engine (see the module)."""
         scheduled = Scheduled()
-        for position, account in enumerate(self):
-            if position and budget.passed(deadline):
-                scheduled.remaining = len(self) - position
-                break
-            account = account.with_company(account.company_id)
-            try:
-                result = account._run_account_work(kind, deadline=deadline, **options)
-            except Exception:
-                _logger.exception("Marketplace %s of %s failed", kind, account.name)
-                continue
-            scheduled.results.append(result)
-            if result.stopped_early:
-                scheduled.remaining = len(self) - position
-                break
+        if not self:
+            return scheduled
+        crons = self._account_crons(kind)
+        waiting = self._triggered_crons(crons)
+        inline = next((a for a in self if crons[a.id].id not in waiting), None)
+        call = budget.current_cron_call()
+        if inline and budget.passed(deadline) and call is not None and call.ran_inline:
+            inline = None
+        handed = self - inline if inline else self
+        self._trigger_crons([crons[a.id] for a in handed if crons[a.id].id not in waiting])
+        scheduled.handed_over = handed.ids
+        if not inline:
+            return scheduled
+        if call is not None:
+            call.ran_inline = True
+        account = inline.with_company(inline.company_id)
+        try:
+            result = account._run_account_work(kind, deadline=deadline, **options)
+        except Exception:
+            _logger.exception("Marketplace %s of %s failed", kind, account.name)
+            return scheduled
+        scheduled.results.append(result)
+        if result.stopped_early:
+            scheduled.remaining = 1
         return scheduled
 
     def _run_account_work(self, kind, **options):
@@ -100,6 +151,118 @@ class MarketplaceAccount(models.Model):
             # sends as the account's company, whoever asks
             return ExportRun(self.with_company(self.company_id), **options)
         return RUN_CLASSES[kind](self, **options)
+
+    # --- the accounts' own scheduled actions --------------------------------------------------
+    @api.model
+    def _cron_account_work(self, account_id, kind):
+        """The scheduled action of one account's work of ``kind`` (triggered by the account's
+        scheduled actions): the run, within this wake-up's deadline; one that stops there is
+        triggered again, to go on in the next wake-up of a cron worker."""
+        account = self.sudo().browse(account_id).exists()
+        if not account or not account.active:
+            return
+        account = account.with_company(account.company_id)
+        result = account._run_account_work(
+            kind, deadline=self._cron_deadline(), **SCHEDULED_OPTIONS.get(kind, {})
+        )
+        self.env["ir.cron"]._notify_progress(done=result.handled, remaining=0)
+        if result.stopped_early:
+            account._continue_account_work(kind)
+
+    def _continue_account_work(self, kind):
+        """Trigger the account's scheduled action of ``kind`` again (its run stopped at its
+        deadline). From within that action, once Odoo has rescheduled it (a trigger made during
+        the job would be deleted with the job's own: models/ir_cron.py)."""
+        self.ensure_one()
+        cron = self._account_crons(kind)[self.id]
+        call = budget.current_cron_call()
+        if call is not None and self.env.context.get("cron_id") == cron.id:
+            call.continued.add(cron.id)
+        else:
+            self._trigger_crons([cron])
+
+    def _account_crons(self, kind):
+        """``{account id: ir.cron}``: each account's scheduled action of ``kind``, made the first
+        time it is needed (committed at once: the cron workers must see it)."""
+        Cron = self.env["ir.cron"].sudo().with_context(active_test=False)
+        crons = {
+            cron.marketplace_account_id.id: cron
+            for cron in Cron.search(
+                [("marketplace_account_id", "in", self.ids), ("marketplace_work_kind", "=", kind)]
+            )
+        }
+        missing = self.filtered(lambda a: a.id not in crons)
+        if missing:
+            # made in a transaction of its own: this one's snapshot does not see them, so only
+            # their ids are kept (triggered in a new transaction too: _trigger_crons)
+            made = {}
+            for attempt in range(2):
+                try:
+                    with self.env.registry.cursor() as cr:
+                        made = missing.with_env(self.env(cr=cr))._made_account_crons(kind)
+                    break
+                except psycopg2.errors.UniqueViolation:  # another worker made them meanwhile
+                    if attempt:
+                        raise
+            crons.update({account_id: Cron.browse(cron_id) for account_id, cron_id in made.items()})
+        return crons
+
+    def _made_account_crons(self, kind):
+        """``{account id: ir.cron id}`` of these accounts' scheduled actions of ``kind``, made
+        now where there is none yet."""
+        Cron = self.env["ir.cron"].sudo().with_context(active_test=False)
+        existing = Cron.search(
+            [("marketplace_account_id", "in", self.ids), ("marketplace_work_kind", "=", kind)]
+        )
+        missing = self - existing.marketplace_account_id
+        crons = existing | missing._make_account_crons(kind)
+        return {cron.marketplace_account_id.id: cron.id for cron in crons}
+
+    def _make_account_crons(self, kind):
+        model = self.env["ir.model"]._get_id("marketplace.account")
+        Cron = self.env["ir.cron"].sudo()
+        return Cron.create(
+            [
+                {
+                    "name": self._account_cron_name(kind, account),
+                    "model_id": model,
+                    "state": "code",
+                    "code": f"model._cron_account_work({account.id}, {kind!r})",
+                    "user_id": self.env.uid,
+                    "interval_number": 1,
+                    "interval_type": "days",
+                    "nextcall": NEVER,
+                    "active": account.active,
+                    "marketplace_account_id": account.id,
+                    "marketplace_work_kind": kind,
+                }
+                for account in self
+            ]
+        )
+
+    def _account_cron_name(self, kind, account):
+        if kind == "import":
+            return self.env._("Marketplace: import orders of %s", account.name)
+        if kind == "export":
+            return self.env._("Marketplace: send updates of %s", account.name)
+        return self.env._("Marketplace: %(kind)s of %(account)s", kind=kind, account=account.name)
+
+    def _triggered_crons(self, crons):
+        """The ids of those scheduled actions that are triggered already (their work will start,
+        or has started: its trigger goes when it ends)."""
+        ids = [cron.id for cron in crons.values()]
+        triggers = self.env["ir.cron.trigger"].sudo().search([("cron_id", "in", ids)])
+        return set(triggers.cron_id.ids)
+
+    def _trigger_crons(self, crons):
+        """Trigger these scheduled actions now, committed (and the cron workers woken) before
+        the caller goes on."""
+        if not crons:
+            return
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr, su=True)
+            for cron in crons:
+                cron.with_env(env)._trigger()
 
 
 def _read_returns(account, trigger, deadline):

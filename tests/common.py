@@ -166,6 +166,20 @@ class MarketplaceImportCase(TransactionCase):
         self.assertFalse(sale.marketplace_total_mismatch)
 
 
+def run_triggered_account_actions(env):
+    """Run the accounts' own scheduled actions that the scheduled actions triggered, as Odoo's
+    cron workers would (each one, then its triggers gone); return them."""
+    triggers = (
+        env["ir.cron.trigger"].sudo().search([("cron_id.marketplace_account_id", "!=", False)])
+    )
+    crons = triggers.cron_id
+    triggers.unlink()
+    for cron in crons:
+        cron.method_direct_trigger()
+    env.invalidate_all()
+    return crons
+
+
 class PrestaShopOrders:
     """A MarketplaceImportCase on the PrestaShop simulator with the French catalogue; ``add``
     places an order in a state, without shipping or discount unless given."""
