@@ -1,3 +1,18 @@
+import psycopg2
+from psycopg2 import errors as pg_errors
+
+from odoo.exceptions import UserError, ValidationError
+
+# PostgreSQL's answers when another transaction wrote the same rows (stock quants of a delivery
+# validated meanwhile, a partner, a sequence): nothing is wrong with the order, a new
+# transaction will go through.
+CONCURRENT_UPDATE_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
+
+
 class OrderImportError(Exception):
     """An order cannot be imported; the message says why and what to do.
 
@@ -12,3 +27,22 @@ class OrderImportError(Exception):
 
     def __str__(self):
         return self.message
+
+
+def concurrent_update_message(env):
+    return env._(
+        "Another Odoo process (a delivery being validated, another import) changed the same "
+        "records at the same time; the next run tries the order again."
+    )
+
+
+def failure_reason(env, exc):
+    """What a person reads for ``exc``, met while recording an order's documents or entries;
+    ``None`` for an exception nobody foresaw (the caller logs it with its traceback)."""
+    if isinstance(exc, (UserError, ValidationError)):
+        return exc.args[0] if exc.args else str(exc)
+    if isinstance(exc, CONCURRENT_UPDATE_ERRORS):
+        return concurrent_update_message(env)
+    if isinstance(exc, psycopg2.Error):
+        return str(exc).strip()
+    return None

@@ -9,7 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..clients.parsing import clean_text
 from ..const import NEVER_IMPORTED_STATUSES, OTTO_ANNOUNCED
-from .errors import OrderImportError
+from .errors import CONCURRENT_UPDATE_ERRORS, OrderImportError, concurrent_update_message
 from .items import ItemFollower
 from .page_writer import PageWriter
 from .partners import PartnerResolver
@@ -19,15 +19,6 @@ from .return_notes import ReturnSync
 from .sale_values import SaleOrderBuilder
 
 _logger = logging.getLogger(__name__)
-
-# PostgreSQL's answers when another transaction wrote the same rows (stock quants of a delivery
-# validated meanwhile, a partner, a sequence): nothing is wrong with the order, a new
-# transaction will go through.
-CONCURRENT_UPDATE_ERRORS = (
-    pg_errors.SerializationFailure,
-    pg_errors.DeadlockDetected,
-    pg_errors.LockNotAvailable,
-)
 
 
 @dataclass
@@ -253,14 +244,7 @@ class OrderSync:
             )
         except CONCURRENT_UPDATE_ERRORS:
             _logger.info("Marketplace order %s met a concurrent update", order.order_ref)
-            return self._failed(
-                order,
-                self.env._(
-                    "Another Odoo process (a delivery being validated, another import) changed "
-                    "the same records at the same time; the next run tries the order again."
-                ),
-                True,
-            )
+            return self._failed(order, concurrent_update_message(self.env), True)
         except Exception as exc:
             _logger.exception("Marketplace order %s could not be imported", order.order_ref)
             return self._failed(order, self.env._("Unexpected error: %s", exc), True)

@@ -30,11 +30,9 @@ from the order later inherits the transaction and is matched with the payment wh
 
 import logging
 
-import psycopg2
 from psycopg2 import errors as pg_errors
 
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 
 from ..activities import decision_user, has_open_activity
@@ -47,6 +45,7 @@ from ..ledger.entries import (
     Ledger,
 )
 from ..ledger.matching import posted_invoices
+from .errors import failure_reason
 
 _logger = logging.getLogger(__name__)
 
@@ -83,14 +82,13 @@ class PaymentSync:
                     "Another import recorded the payment of this order at the same time: no "
                     "second payment entry was made."
                 )
-            except (UserError, ValidationError) as exc:
-                why = exc.args[0] if exc.args else str(exc)
-            except psycopg2.Error as exc:  # a serialization failure, a lock: the next try
-                why = str(exc).strip()
-            except Exception as exc:
-                # the order itself is imported: only its payment entry is missing
-                _logger.exception("Payment of marketplace order %s not recorded", order.order_ref)
-                why = self.env._("unexpected error: %s", exc)
+            except Exception as exc:  # the order is imported: only its payment entry is missing
+                why = failure_reason(self.env, exc)
+                if why is None:
+                    _logger.exception(
+                        "Payment of marketplace order %s not recorded", order.order_ref
+                    )
+                    why = self.env._("unexpected error: %s", exc)
             if why is not None:
                 self.failed.add(sale.id)
                 message = self.env._(

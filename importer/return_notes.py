@@ -15,11 +15,9 @@ credit slips: return_readers.py).
 
 import logging
 
-import psycopg2
 from psycopg2 import errors as pg_errors
 
-from odoo.exceptions import UserError, ValidationError
-
+from .errors import failure_reason
 from .return_documents import ReturnDocuments
 
 _logger = logging.getLogger(__name__)
@@ -94,15 +92,15 @@ class ReturnSync:
             try:
                 with self.env.cr.savepoint():
                     message = self._sync_order(sale.sudo(), order)
-            except (UserError, ValidationError) as exc:
-                why = exc.args[0] if exc.args else str(exc)
             except pg_errors.UniqueViolation:
                 message = ""  # another run recorded it at the same time
-            except psycopg2.Error as exc:
-                why = str(exc).strip()
             except Exception as exc:
-                _logger.exception("Returns of marketplace order %s not recorded", order.order_ref)
-                why = self.env._("unexpected error: %s", exc)
+                why = failure_reason(self.env, exc)
+                if why is None:
+                    _logger.exception(
+                        "Returns of marketplace order %s not recorded", order.order_ref
+                    )
+                    why = self.env._("unexpected error: %s", exc)
             if why is not None:
                 self.failed.add(sale.id)
                 message = self.env._(

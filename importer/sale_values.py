@@ -2,7 +2,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import Command
 
-from .errors import OrderImportError
+from .errors import CONCURRENT_UPDATE_ERRORS, OrderImportError
 from .shared_records import activate_shared_record, seen_active
 
 # Tax computations Odoo can carve out of a gross price exactly.
@@ -120,6 +120,17 @@ class SaleOrderBuilder:
             seen_active(pricelist.currency_id)  # a savepoint's rollback cleared the cache
         return pricelist
 
+    def _activate(self, currency):
+        """The shop sells in ``currency``: active from now on, in the run's transaction; when
+        another import activated it since that transaction began (PostgreSQL refuses this one
+        the write), outside it (shared_records.py)."""
+        try:
+            with self.env.cr.savepoint():
+                currency.active = True
+        except CONCURRENT_UPDATE_ERRORS:
+            if activate_shared_record(self.env, currency):
+                self._activated |= currency
+
     def _find_pricelist(self, currency_code):
         """The account's own pricelist in that currency (created once, without rules): shop
         prices are final, and a pricelist rule of the company or the buyer (a percentage, say)
@@ -132,8 +143,8 @@ class SaleOrderBuilder:
         )
         if not currency:
             raise OrderImportError(self.env._("Unknown currency %s.", currency_code))
-        if not currency.active and activate_shared_record(self.env, currency):
-            self._activated |= currency
+        if not currency.active:
+            self._activate(currency)
         Pricelist = self.env["product.pricelist"].sudo().with_context(active_test=False)
         pricelist = Pricelist.search(
             [

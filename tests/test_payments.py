@@ -9,6 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..clients.parsing import iso_to_utc, local_to_utc
+from ..importer.payments import PaymentSync
 from ..ledger.entries import Ledger
 from ..simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator
 from .common import MarketplaceImportCase, PrestaShopOrders
@@ -568,3 +569,25 @@ class TestFirstPaymentWhileCronsRun(PaymentCaseMixin, MarketplaceImportCase):
         sale = self.sale(raw["salesOrderId"])
         self.assertEqual(len(self.payments(sale)), 1)
         self.assertEqual(self.account.payment_provider_id.code, "marketplace")
+
+    def test_a_payment_entry_meeting_a_concurrent_update_is_explained_and_retried(self):
+        raw = self.sim.add_order("PROCESSABLE", [("LED-DESK-01", 1)])
+        order_id = raw["salesOrderId"]
+        sync_order = PaymentSync._sync_order
+
+        def meeting_a_concurrent_update(payments, sale, order, transactions):
+            payments.env.cr.execute(  # raised by PostgreSQL itself, as a real one is
+                "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to concurrent "
+                "update' USING ERRCODE = 'serialization_failure'; END $$"
+            )
+
+        with patch.object(PaymentSync, "_sync_order", meeting_a_concurrent_update):
+            run = self.fetch()
+        line = self.line_of(run, order_id)
+        self.assertEqual(line.result, "failed")
+        self.assertIn("No payment entry: Another Odoo process", line.message)
+        self.assertNotIn("serialize", line.message)
+        self.assertFalse(self.payments(self.sale(order_id)))
+        self.assertIsInstance(sync_order, type(meeting_a_concurrent_update))
+        self.fetch()
+        self.assertEqual(len(self.payments(self.sale(order_id))), 1)
