@@ -118,14 +118,13 @@ class CsCartClient(CsCartExportMixin, BaseClient):
             page += 1
 
     def _details_page(self, summaries):
+        """Each order's details, read ``concurrency`` at a time (one request per order), in the
+        page's order; an order that cannot be read is a failure of that order alone."""
         page = OrderPage()
-        for summary in summaries:
-            order_id = text(summary.get("order_id"))
-            try:
-                raw = self._order_answer(order_id)
-            except AuthenticationError:
-                raise
-            except MarketplaceError as exc:
+        for summary, (raw, exc) in zip(
+            summaries, self.map_concurrently(self._read_details, summaries), strict=True
+        ):
+            if exc is not None:
                 failure = _failure(summary, f"Could not read the order: {exc}")
                 failure.retryable = exc.retryable
                 page.failures.append(failure)
@@ -134,6 +133,15 @@ class CsCartClient(CsCartExportMixin, BaseClient):
             page.orders.extend(one.orders)
             page.failures.extend(one.failures)
         return page
+
+    def _read_details(self, summary):
+        """(raw details, None) or (None, the shop's error); refused credentials are raised."""
+        try:
+            return self._order_answer(text(summary.get("order_id"))), None
+        except AuthenticationError:
+            raise
+        except MarketplaceError as exc:
+            return None, exc
 
     def get_order(self, reference):
         reference = reference.strip()

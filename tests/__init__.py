@@ -6,6 +6,7 @@ from . import test_import_faults
 from . import test_import_run
 from . import test_import_prestashop
 from . import test_import_cscart
+from . import test_import_concurrency
 from . import test_ui_tours
 from . import test_import_shops_faults
 from . import test_translations
