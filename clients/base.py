@@ -79,9 +79,11 @@ class BaseClient(PageReader):
         self.shop_ids = tuple(str(shop_id) for shop_id in shop_ids)
         self.currency = currency or "EUR"  # of shops whose orders do not say it (CS-Cart)
         self.period_days = period_days  # the account's default import period
-        # requests of one account in flight at once (CS-Cart's order details, updates sent)
+        # requests of one account in flight at once, whichever threads send them
         self.concurrency = max(int(concurrency or 1), 1)
-        self.transport = Transport(session, sleep=lambda seconds: self._sleep(seconds))
+        self.transport = Transport(
+            session, sleep=lambda seconds: self._sleep(seconds), limit=self.concurrency
+        )
         # what the clients read once and keep (PrestaShop's countries, CS-Cart's filter probe):
         # one thread reads it, the others wait for it
         self._cache_lock = threading.RLock()

@@ -9,6 +9,7 @@ with a date in the future tells whether the filter is honoured); an older one ig
 then the whole import period is re-listed, newest first, down to its start.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -77,7 +78,42 @@ class CsCartClient(CsCartExportMixin, BaseClient):
         by order id (a stable order: an order changing during the run cannot slide past the
         pages). Without it: every order placed since the start of the import period (or
         ``since`` when earlier), newest first. Each page's summaries go through ``select``; an
-        order is read once per run and status (one changed again during the run is read again)."""
+        order is read once per run and status (one changed again during the run is read again).
+
+        One page ahead: while the importer writes a page, the next one is listed, chosen by
+        ``select`` and its details read in the background, so that the shop's latency is spent
+        while Odoo works. ``select`` then judges the next page before the page in hand is
+        written: an order on both pages is read whatever it says."""
+        with ThreadPoolExecutor(1, thread_name_prefix="smc-cscart-ahead") as ahead:
+            in_hand = None  # (order ids of the page not yet handed over, the page when read)
+            for fresh in self._fresh_summaries(since):
+                ids = {text(s.get("order_id")) for s in fresh}
+                following = self._read_ahead(ahead, fresh, select, in_hand[0] if in_hand else ())
+                if in_hand is not None:
+                    yield in_hand[1]()
+                in_hand = (ids, following)
+            if in_hand is not None:
+                yield in_hand[1]()
+
+    def _read_ahead(self, ahead, summaries, select, always):
+        """Choose the summaries to read (``select``, here, in the caller's thread) and start
+        reading their details in the background; returns a call that waits for the page."""
+        if select is None:
+            chosen, unread = summaries, []
+        else:
+            chosen, unread = self._choose(summaries, identify_order, select, always)
+        future = ahead.submit(self._details_page, chosen) if chosen else None
+
+        def page():
+            read = future.result() if future is not None else OrderPage()
+            read.unread = unread
+            return read
+
+        return page
+
+    def _fresh_summaries(self, since):
+        """The summaries of each page of the listing not seen yet in this run (order and
+        status), page after page."""
         if self.filters_by_change():
             params = {
                 "updated_at_from": utc_to_unix(since),
@@ -108,7 +144,7 @@ class CsCartClient(CsCartExportMixin, BaseClient):
             fresh = [s for s, key in zip(in_period, keys, strict=True) if key not in seen]
             seen.update(keys)
             if fresh:
-                yield self._select_page(fresh, identify_order, select, self._details_page)
+                yield fresh
             if (
                 len(in_period) < len(summaries)
                 or len(summaries) < self.page_size

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from ..clients import CsCartClient
+from ..clients.cscart import identify_order as identify
 from ..simulators import CsCartSimulator
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -140,3 +141,36 @@ def test_a_retry_after_holds_every_concurrent_read(monkeypatch):
     after = [d for d in details if d[1] >= held_at + 0.95]
     assert len(after) >= 2
     assert {d[0] for d in after} > {f"/orders/{first}"}
+
+
+def test_the_next_page_is_read_while_the_importer_writes_one(slow_shop, monkeypatch):
+    client = client_of(slow_shop, 4)
+    client.page_size = 4
+    flights = Flights(monkeypatch)
+    chosen = []
+
+    def select(identities):
+        chosen.append([i.order_id for i in identities])
+        return {i.order_id for i in identities}
+
+    pages = client.iter_order_pages(SINCE, select=select)
+    first = next(pages)
+    assert [o.order_id for o in first.orders] == chosen[0]
+    time.sleep(0.6)  # the importer writes the first page meanwhile
+    # the second page was listed, chosen and read in the background
+    assert len(chosen) == 2
+    read = {d[0].rsplit("/", 1)[-1] for d in flights.details()}  # answered already
+    assert set(chosen[1]) <= read
+    second = next(pages)
+    assert [o.order_id for o in second.orders] == chosen[1]
+    rest = list(pages)
+    assert sum(len(p.orders) for p in [first, second, *rest]) == ORDERS
+    assert flights.most <= 4
+
+
+def test_an_order_of_the_page_in_hand_is_read_again_whatever_select_says(slow_shop):
+    client = client_of(slow_shop, 4)
+    summaries = [{"order_id": "7", "status": "P"}, {"order_id": "8", "status": "P"}]
+    chosen, unread = client._choose(summaries, identify, lambda idents: set(), always={"8"})
+    assert [s["order_id"] for s in chosen] == ["8"]
+    assert [i.order_id for i in unread] == ["7"]
