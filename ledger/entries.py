@@ -187,8 +187,16 @@ class Ledger:
                 }
             )
         company = provider.company_id
-        Payment = self.env["account.payment"].sudo().with_company(company)
-        new = Payment.with_context(self.Transaction.env.context).create(values_list)
+        # no tracking of what a machine creates, as for the transactions
+        Payment = (
+            self.env["account.payment"]
+            .sudo()
+            .with_company(company)
+            .with_context(
+                tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+            )
+        )
+        new = Payment.create(values_list)
         if not drafts:
             new.action_post()
         for tx, payment in zip(txs, new, strict=True):

@@ -13,6 +13,7 @@ from . import test_translations
 from . import test_export_otto
 from . import test_export_prestashop
 from . import test_export_cscart
+from . import test_export_concurrency
 from . import test_export_otto_parcels
 from . import test_export_prestashop_parcels
 from . import test_export_cscart_parcels
