@@ -6,7 +6,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from ..clients.transport import Transport
-from ..simulators import PrestaShopSimulator
+from ..simulators import CsCartSimulator, PrestaShopSimulator
 from .export_common import MarketplaceExportCase
 
 ORDERS = 6
@@ -111,4 +111,48 @@ class TestExportConcurrency(MarketplaceExportCase):
         self.assertFalse(self.sent("POST"))  # looked up, found done: not sent again
         self.assertEqual(
             sorted(self.sim.status_changes), sorted((str(raw["id"]), "3") for raw in raws)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCsCartExportConcurrency(MarketplaceExportCase):
+    """CS-Cart's status changes (a PUT, then the status read back) of different orders go
+    together too."""
+
+    backend = "cscart"
+    simulator_class = CsCartSimulator
+    simulator_options = {"latency_ms": 80}
+    catalog_language = "fr"
+
+    def test_status_changes_of_different_orders_go_together(self):
+        self.mapping("O").write({"document_type": "quotation", "document_state": "draft"})
+        raws = [
+            self.sim.add_order("O", [("RS-25L", 1)], shipping=None, discount=None)
+            for __ in range(ORDERS)
+        ]
+        self.account._import_orders()
+        sales = self.env["sale.order"].search([("marketplace_account_id", "=", self.account.id)])
+        self.assertEqual(len(sales), ORDERS)
+        sales.action_confirm()
+        lock, flights = threading.Lock(), {"now": 0, "most": 0}
+        send = Transport.send
+
+        def watched(transport, method, url, **kwargs):
+            with lock:
+                flights["now"] += 1
+                flights["most"] = max(flights["most"], flights["now"])
+            try:
+                return send(transport, method, url, **kwargs)
+            finally:
+                with lock:
+                    flights["now"] -= 1
+
+        with patch.object(Transport, "send", watched):
+            run = self.send()
+        self.assertEqual(run.sent_count, ORDERS, run.line_ids.mapped("message"))
+        self.assertEqual(flights["most"], 4)
+        expected = self.account._export_status("confirm").code
+        self.assertEqual(
+            sorted(self.sim.status_changes),
+            sorted((str(raw["order_id"]), expected) for raw in raws),
         )
