@@ -80,20 +80,20 @@ class CsCartClient(CsCartExportMixin, BaseClient):
         ``since`` when earlier), newest first. Each page's summaries go through ``select``; an
         order is read once per run and status (one changed again during the run is read again).
 
-        One page ahead: while the importer writes a page, the next one is listed, chosen by
-        ``select`` and its details read in the background, so that the shop's latency is spent
-        while Odoo works. ``select`` then judges the next page before the page in hand is
-        written: an order on both pages is read whatever it says."""
+        One page ahead: while the importer writes a page, the details of the next one are read
+        in the background, so that the shop's latency is spent while Odoo works. The next page
+        is listed once the details of the page in hand are read (as one after the other), and
+        ``select`` judges it before the page in hand is written: an order on both pages is read
+        whatever it says."""
         with ThreadPoolExecutor(1, thread_name_prefix="smc-cscart-ahead") as ahead:
-            in_hand = None  # (order ids of the page not yet handed over, the page when read)
+            in_hand, ids = None, ()  # the page read, not yet handed over, and its order ids
             for fresh in self._fresh_summaries(since):
-                ids = {text(s.get("order_id")) for s in fresh}
-                following = self._read_ahead(ahead, fresh, select, in_hand[0] if in_hand else ())
+                following = self._read_ahead(ahead, fresh, select, ids)
                 if in_hand is not None:
-                    yield in_hand[1]()
-                in_hand = (ids, following)
+                    yield in_hand  # written while the details of the next page are read
+                in_hand, ids = following(), {text(s.get("order_id")) for s in fresh}
             if in_hand is not None:
-                yield in_hand[1]()
+                yield in_hand
 
     def _read_ahead(self, ahead, summaries, select, always):
         """Choose the summaries to read (``select``, here, in the caller's thread) and start

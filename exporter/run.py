@@ -166,10 +166,10 @@ class ExportRun(AccountRun):
         try:
             step = flight.sender.send(flight.export, flight.look_up_first)
         except Exception as exc:
-            self._finish(flight, error=exc)
+            self._record(flight, error=exc)
             return
         if not isinstance(step, GeneratorType):
-            self._finish(flight, outcome=step)
+            self._record(flight, outcome=step)
             return
         flight.steps = step
         self._step(pool, flights, flight, None, None)
@@ -191,14 +191,14 @@ class ExportRun(AccountRun):
             steps = flight.steps
             request = steps.throw(error) if error is not None else steps.send(answer)
         except StopIteration as stop:
-            self._finish(flight, outcome=stop.value)
+            self._record(flight, outcome=stop.value)
             return
         except Exception as exc:
-            self._finish(flight, error=exc)
+            self._record(flight, error=exc)
             return
         flights[pool.submit(request)] = flight
 
-    def _finish(self, flight, outcome=None, error=None):
+    def _record(self, flight, outcome=None, error=None):
         """Record what became of one update, committed."""
         export, sender = flight.export, flight.sender
         look_up_first, attempts = flight.look_up_first, flight.attempts

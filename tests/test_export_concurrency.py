@@ -67,11 +67,13 @@ class TestExportConcurrency(MarketplaceExportCase):
 
         with patch.object(Transport, "send", watched):
             run = self.send()
+        self.assertIn(run.state, ("done", "partial"), run.message)  # the run came to its end
         return run, watch
 
     def test_status_changes_of_different_orders_go_together(self):
         raws, sales = self.confirmed_orders(ORDERS)
         run, watch = self.send_watched()
+        self.assertEqual(run.state, "done", run.message)
         self.assertEqual(run.sent_count, ORDERS, run.line_ids.mapped("message"))
         self.assertEqual(watch["most"], 4)  # the account's Concurrent Requests
         self.assertGreater(len(watch["threads"]), 1)
@@ -149,6 +151,7 @@ class TestCsCartExportConcurrency(MarketplaceExportCase):
 
         with patch.object(Transport, "send", watched):
             run = self.send()
+        self.assertEqual(run.state, "done", run.message)
         self.assertEqual(run.sent_count, ORDERS, run.line_ids.mapped("message"))
         self.assertEqual(flights["most"], 4)
         expected = self.account._export_status("confirm").code
