@@ -18,6 +18,7 @@ the caller looks on the shop before sending it again (see exporter/run.py).
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from json import JSONDecoder
@@ -65,6 +66,7 @@ class BaseClient(PageReader):
         shop_ids=(),
         currency="EUR",
         period_days=30,
+        concurrency=1,
         session=None,
     ):
         if not base_url:
@@ -77,7 +79,11 @@ class BaseClient(PageReader):
         self.shop_ids = tuple(str(shop_id) for shop_id in shop_ids)
         self.currency = currency or "EUR"  # of shops whose orders do not say it (CS-Cart)
         self.period_days = period_days  # the account's default import period
-        self.transport = Transport(session, sleep=lambda seconds: self._sleep(seconds))
+        # requests of one account in flight at once, whichever threads send them
+        self.concurrency = max(int(concurrency or 1), 1)
+        self.transport = Transport(
+            session, sleep=lambda seconds: self._sleep(seconds), limit=self.concurrency
+        )
         # what the clients read once and keep (PrestaShop's countries, CS-Cart's filter probe):
         # one thread reads it, the others wait for it
         self._cache_lock = threading.RLock()
@@ -136,6 +142,29 @@ class BaseClient(PageReader):
         """Drop the cached credentials ``sent_headers`` carried after a 401 (unless another
         thread renewed them meanwhile); return True if trying again could help."""
         return False
+
+    def map_concurrently(self, call, items):
+        """``[call(item) for item in items]``, in order, with at most ``concurrency`` calls in
+        flight at once (threads: ``call`` does HTTP only, never touches Odoo). A Retry-After one
+        answer asks for holds them all (``Transport.hold``). An exception of a call is raised
+        once every call has ended (the first in the order of ``items``)."""
+        items = list(items)
+        workers = min(self.concurrency, len(items))
+        if workers <= 1:
+            return [call(item) for item in items]
+
+        def guarded(item):
+            try:
+                return call(item), None
+            except Exception as exc:  # raised again in the caller's thread
+                return None, exc
+
+        with ThreadPoolExecutor(workers, thread_name_prefix=f"smc-{self.backend}") as pool:
+            done = list(pool.map(guarded, items))
+        for __, exc in done:
+            if exc is not None:
+                raise exc
+        return [value for value, __ in done]
 
     # --- the seam --------------------------------------------------------------------------------
     def _request(

@@ -9,6 +9,7 @@ with a date in the future tells whether the filter is honoured); an older one ig
 then the whole import period is re-listed, newest first, down to its start.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -77,7 +78,42 @@ class CsCartClient(CsCartExportMixin, BaseClient):
         by order id (a stable order: an order changing during the run cannot slide past the
         pages). Without it: every order placed since the start of the import period (or
         ``since`` when earlier), newest first. Each page's summaries go through ``select``; an
-        order is read once per run and status (one changed again during the run is read again)."""
+        order is read once per run and status (one changed again during the run is read again).
+
+        One page ahead: while the importer writes a page, the details of the next one are read
+        in the background, so that the shop's latency is spent while Odoo works. The next page
+        is listed once the details of the page in hand are read (as one after the other), and
+        ``select`` judges it before the page in hand is written: an order on both pages is read
+        whatever it says."""
+        with ThreadPoolExecutor(1, thread_name_prefix="smc-cscart-ahead") as ahead:
+            in_hand, ids = None, ()  # the page read, not yet handed over, and its order ids
+            for fresh in self._fresh_summaries(since):
+                following = self._read_ahead(ahead, fresh, select, ids)
+                if in_hand is not None:
+                    yield in_hand  # written while the details of the next page are read
+                in_hand, ids = following(), {text(s.get("order_id")) for s in fresh}
+            if in_hand is not None:
+                yield in_hand
+
+    def _read_ahead(self, ahead, summaries, select, always):
+        """Choose the summaries to read (``select``, here, in the caller's thread) and start
+        reading their details in the background; returns a call that waits for the page."""
+        if select is None:
+            chosen, unread = summaries, []
+        else:
+            chosen, unread = self._choose(summaries, identify_order, select, always)
+        future = ahead.submit(self._details_page, chosen) if chosen else None
+
+        def page():
+            read = future.result() if future is not None else OrderPage()
+            read.unread = unread
+            return read
+
+        return page
+
+    def _fresh_summaries(self, since):
+        """The summaries of each page of the listing not seen yet in this run (order and
+        status), page after page."""
         if self.filters_by_change():
             params = {
                 "updated_at_from": utc_to_unix(since),
@@ -108,7 +144,7 @@ class CsCartClient(CsCartExportMixin, BaseClient):
             fresh = [s for s, key in zip(in_period, keys, strict=True) if key not in seen]
             seen.update(keys)
             if fresh:
-                yield self._select_page(fresh, identify_order, select, self._details_page)
+                yield fresh
             if (
                 len(in_period) < len(summaries)
                 or len(summaries) < self.page_size
@@ -118,14 +154,13 @@ class CsCartClient(CsCartExportMixin, BaseClient):
             page += 1
 
     def _details_page(self, summaries):
+        """Each order's details, read ``concurrency`` at a time (one request per order), in the
+        page's order; an order that cannot be read is a failure of that order alone."""
         page = OrderPage()
-        for summary in summaries:
-            order_id = text(summary.get("order_id"))
-            try:
-                raw = self._order_answer(order_id)
-            except AuthenticationError:
-                raise
-            except MarketplaceError as exc:
+        for summary, (raw, exc) in zip(
+            summaries, self.map_concurrently(self._read_details, summaries), strict=True
+        ):
+            if exc is not None:
                 failure = _failure(summary, f"Could not read the order: {exc}")
                 failure.retryable = exc.retryable
                 page.failures.append(failure)
@@ -134,6 +169,15 @@ class CsCartClient(CsCartExportMixin, BaseClient):
             page.orders.extend(one.orders)
             page.failures.extend(one.failures)
         return page
+
+    def _read_details(self, summary):
+        """(raw details, None) or (None, the shop's error); refused credentials are raised."""
+        try:
+            return self._order_answer(text(summary.get("order_id"))), None
+        except AuthenticationError:
+            raise
+        except MarketplaceError as exc:
+            return None, exc
 
     def get_order(self, reference):
         reference = reference.strip()

@@ -46,16 +46,23 @@ class PageReader:
         order without an id is always read, so that it fails with its reason."""
         if select is None:
             return read(raws)
+        chosen, unread = self._choose(raws, identify, select)
+        page = read(chosen) if chosen else OrderPage()
+        page.unread = unread
+        return page
+
+    def _choose(self, raws, identify, select, always=()):
+        """(the raws ``select`` wants read, the identities of the others); an order without an
+        id, or whose id is in ``always``, is read whatever ``select`` says."""
         identities = [identity(raw, identify) for raw in raws]
         wanted = select([ident for ident in identities if ident.order_id])
+        wanted = set(wanted) | (set(always) & {ident.order_id for ident in identities})
         chosen = [
             raw
             for raw, ident in zip(raws, identities, strict=True)
             if not ident.order_id or ident.order_id in wanted
         ]
-        page = read(chosen) if chosen else OrderPage()
-        page.unread = [i for i in identities if i.order_id and i.order_id not in wanted]
-        return page
+        return chosen, [i for i in identities if i.order_id and i.order_id not in wanted]
 
 
 def identity(raw, identify):

@@ -5,7 +5,7 @@ own (unless the caller hands one in, which every thread then uses). The request 
 shop's clock (its last ``Date`` header) are kept under a lock, so that they count every request
 of every thread exactly. A shop that answers 429 with a Retry-After asks the client, not one
 thread, to wait: ``hold`` closes one gate that every thread of the client waits at before its
-next request.
+next request. ``limit`` bounds the requests in flight at once, whichever threads send them.
 """
 
 import threading
@@ -15,8 +15,9 @@ import requests
 
 
 class Transport:
-    def __init__(self, session=None, sleep=time.sleep):
+    def __init__(self, session=None, sleep=time.sleep, limit=1):
         self.shared_session = session  # one session for every thread (a caller's, a test's)
+        self._slots = threading.BoundedSemaphore(max(int(limit or 1), 1))
         self._local = threading.local()
         self._lock = threading.Lock()
         self._sleep = sleep
@@ -39,9 +40,10 @@ class Transport:
         wait = self.gate()
         if wait > 0:
             self._sleep(wait)
-        with self._lock:
-            self._request_count += 1
-        return self.session.request(method, url, **kwargs)
+        with self._slots:
+            with self._lock:
+                self._request_count += 1
+            return self.session.request(method, url, **kwargs)
 
     # --- the Retry-After gate, one for every thread ----------------------------------------------
     def hold(self, seconds):

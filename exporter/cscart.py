@@ -300,21 +300,23 @@ class CsCartSender(Sender):
     # --- statuses --------------------------------------------------------------------------------
     def _send_status(self, export, look_up_first):
         """CS-Cart answers 200 to an order PUT whatever became of the status (an add-on or a
-        short stock may keep it, or move the order elsewhere): the status is read back."""
-        env = self.env
+        short stock may keep it, or move the order elsewhere): the status is read back. Steps
+        (see exporter/run.py): each request is yielded, sent in a thread of the run while the
+        run goes on with the updates of other orders."""
+        env, client = self.env, self.client
         code, skip = self.prepare_status(export)
         if skip:
             return skip
         order_id = export.sale_order_id.marketplace_order_id
         if look_up_first:
-            current = self.client.order_status(order_id)
+            current = yield lambda: client.order_status(order_id)
             if self.reached(current, code):
                 return self.already_there(export, current, code, {"status": current})
         notify = self.account.export_notify_buyer
         request = {"status": code, **({"notify_user": "Y"} if notify else {})}
         self.attempt(export, request, status_code=code)
-        self.client.set_order_status(order_id, code, notify=notify)
-        current = self.client.order_status(order_id)
+        yield lambda: client.set_order_status(order_id, code, notify=notify)
+        current = yield lambda: client.order_status(order_id)
         if current != code:
             return Outcome(
                 FAILED,

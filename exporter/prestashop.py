@@ -291,20 +291,22 @@ class PrestaShopSender(Sender):
         return thread_id
 
     def _send_status(self, export, look_up_first):
+        """Steps (see exporter/run.py): each request is yielded, sent in a thread of the run
+        while the run goes on with the updates of other orders."""
         env, order = self.env, export.sale_order_id
         code, skip = self.prepare_status(export)
         if skip:
             return skip
+        order_id, client = order.marketplace_order_id, self.client
         if look_up_first:
             # the order history may have arrived: the shop's state at or beyond it says so
-            current = self.client.order_fields(order.marketplace_order_id, ("current_state",))
+            current = yield lambda: client.order_fields(order_id, ("current_state",))
             if self.reached(current["current_state"], code):
                 return self.already_there(export, current["current_state"], code, current)
-        request = {"id_order": order.marketplace_order_id, "id_order_state": code}
+        request = {"id_order": order_id, "id_order_state": code}
         self.attempt(export, request, status_code=code)
-        history_id = self.client.add_order_history(
-            order.marketplace_order_id, code, send_email=self.account.export_notify_buyer
-        )
+        notify = self.account.export_notify_buyer
+        history_id = yield lambda: client.add_order_history(order_id, code, send_email=notify)
         self.status_sent(export, code)
         return Outcome(
             SENT,

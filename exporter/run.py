@@ -1,4 +1,6 @@
 import logging
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from types import GeneratorType
 
 from odoo import fields
 
@@ -51,7 +53,7 @@ class ExportRun(AccountRun):
         self.export_ids = export_ids
         self.events = events  # only the updates of these events (the import sends its own)
         self.left_over = 0
-        self.attempted = False
+        self._attempted = set()  # ids of the updates whose request may have reached the shop
         self.exports = None
         self.outcomes = {}  # export id -> Outcome, of this run
 
@@ -64,13 +66,31 @@ class ExportRun(AccountRun):
     def _work(self):
         self.client = self.account._get_client()
         sender = sender_class(self.account)(self)
-        for position, export in enumerate(self.exports):
-            if self._out_of_time():
-                self.left_over = len(self.exports) - position  # the next run sends them
-                self.stopped_early = True
-                break
-            if self._still_to_send(export):
-                self._send_one(sender, export)
+        concurrency = self.client.concurrency
+        flights = {}  # future -> the update whose request it sends
+        with ThreadPoolExecutor(concurrency, thread_name_prefix="smc-send") as pool:
+            try:
+                for position, export in enumerate(self.exports):
+                    if self._out_of_time():
+                        self.left_over = len(self.exports) - position  # the next run sends them
+                        self.stopped_early = True
+                        break
+                    # never two updates of one order at once, and an order's updates in order
+                    order = export.sale_order_id.id
+                    while flights and (
+                        len(flights) >= concurrency
+                        or order in {flight.order for flight in flights.values()}
+                    ):
+                        self._land(pool, flights)
+                    if self._still_to_send(export):
+                        self._take_off(pool, flights, _Flight(export, order, sender))
+                while flights:
+                    self._land(pool, flights)
+            finally:
+                # refused credentials stop the run: the requests in flight end first; their
+                # updates stay marked outcome unknown (committed before they went out), so the
+                # next run looks on the shop before sending them again
+                wait(flights)
 
     def _busy(self):
         # nothing to send: nothing to say either (no run is logged)
@@ -135,30 +155,77 @@ class ExportRun(AccountRun):
         )
 
     # --- one update ------------------------------------------------------------------------------
-    def _send_one(self, sender, export):
-        look_up_first = export.outcome_unknown
-        attempts = export.attempt_count
-        self.attempted = False
+    # An update is sent by its sender's method (``Sender.send``): a plain method sends its
+    # requests itself, one after the other; a generator method yields each request as a call
+    # that only talks HTTP, which runs in a thread of the pool while the run's thread goes on
+    # with other updates (of other orders), and gets its answer (or its error) back. The run's
+    # thread does every Odoo read and write of the update between two requests, and the update
+    # yields only with nothing left uncommitted (right after ``attempt``, or before writing
+    # anything), so that the commits and rollbacks of other updates never cut one in half.
+    def _take_off(self, pool, flights, flight):
         try:
-            outcome = sender.send(export, look_up_first)
-        except AuthenticationError:
-            self.env.cr.rollback()
-            raise
-        except MarketplaceError as exc:
-            self.env.cr.rollback()
-            if isinstance(exc, OutcomeUnknownError):
-                self.attempted = True  # the shop may have done it: look before sending again
-            outcome = sender.error_outcome(exc)
+            step = flight.sender.send(flight.export, flight.look_up_first)
         except Exception as exc:
+            self._record(flight, error=exc)
+            return
+        if not isinstance(step, GeneratorType):
+            self._record(flight, outcome=step)
+            return
+        flight.steps = step
+        self._step(pool, flights, flight, None, None)
+
+    def _land(self, pool, flights):
+        """Wait for a request in flight to end, and hand its update the answer."""
+        done, __ = wait(flights, return_when=FIRST_COMPLETED)
+        for future in done:
+            flight = flights.pop(future)
+            try:
+                answer, error = future.result(), None
+            except Exception as exc:
+                answer, error = None, exc
+            self._step(pool, flights, flight, answer, error)
+
+    def _step(self, pool, flights, flight, answer, error):
+        """Run the update on with its answer (or error), to its next request or its end."""
+        try:
+            steps = flight.steps
+            request = steps.throw(error) if error is not None else steps.send(answer)
+        except StopIteration as stop:
+            self._record(flight, outcome=stop.value)
+            return
+        except Exception as exc:
+            self._record(flight, error=exc)
+            return
+        flights[pool.submit(request)] = flight
+
+    def _record(self, flight, outcome=None, error=None):
+        """Record what became of one update, committed."""
+        export, sender = flight.export, flight.sender
+        look_up_first, attempts = flight.look_up_first, flight.attempts
+        attempted = export.id in self._attempted
+        self._attempted.discard(export.id)
+        if isinstance(error, AuthenticationError):
             self.env.cr.rollback()
-            _logger.exception("Marketplace update %s could not be sent", export.display_name)
+            raise error
+        if isinstance(error, MarketplaceError):
+            self.env.cr.rollback()
+            if isinstance(error, OutcomeUnknownError):
+                attempted = True  # the shop may have done it: look before sending again
+            outcome = sender.error_outcome(error)
+        elif error is not None:
+            self.env.cr.rollback()
+            _logger.error(
+                "Marketplace update %s could not be sent",
+                export.display_name,
+                exc_info=(type(error), error, error.__traceback__),
+            )
             # after a request went out, the shop may have done it: look before sending again
             outcome = Outcome(
-                TO_SEND if self.attempted else FAILED,
-                self.env._("Unexpected error: %s", exc),
+                TO_SEND if attempted else FAILED,
+                self.env._("Unexpected error: %s", error),
             )
         now = fields.Datetime.now()
-        unknown = look_up_first or self.attempted
+        unknown = look_up_first or attempted
         values = {
             "state": outcome.state,
             "message": outcome.message,
@@ -198,7 +265,7 @@ class ExportRun(AccountRun):
     def attempt(self, export, request, **values):
         """Record, committed, that a request the shop may carry out silently is going out."""
         export.write({"outcome_unknown": True, "request": as_text(request), **values})
-        self.attempted = True
+        self._attempted.add(export.id)
         self._commit()
 
     def waited_too_long(self, picking):
@@ -270,3 +337,15 @@ class ExportRun(AccountRun):
             "Interrupted (the server stopped while sending). The next run sent what was left, "
             "looking on the shop first for what may have arrived."
         )
+
+
+class _Flight:
+    """One update on its way: its order, its sender and steps, what it was before this try."""
+
+    def __init__(self, export, order, sender):
+        self.export = export
+        self.order = order
+        self.sender = sender
+        self.look_up_first = export.outcome_unknown
+        self.attempts = export.attempt_count
+        self.steps = None

@@ -68,8 +68,12 @@ class PaymentSync:
         if not pairs:
             return {}
         known = self.ledger.transactions([sale.id for sale, __ in pairs])
-        messages = {}
+        messages = self._pay_together(
+            [(sale, order) for sale, order in pairs if self._first_payment(sale, order, known)]
+        )
         for sale, order in pairs:
+            if sale.id in messages:
+                continue
             transactions = known.get(sale.id, self.ledger.Transaction)
             if not transactions and not self.account.payment_create:
                 continue  # nothing recorded, nothing to record
@@ -99,6 +103,53 @@ class PaymentSync:
             if message:
                 messages[sale.id] = message
         return messages
+
+    def _first_payment(self, sale, order, known):
+        """Whether the order's only news is its first entry, the one ``_sync_order`` would make
+        and say nothing more of: paid, new to the ledger, nothing returned, not invoiced."""
+        mapping = self.mappings.get(order.status)
+        return bool(
+            self.account.payment_create
+            and sale.id not in known
+            and mapping is not None
+            and mapping.paid
+            and not mapping.refunded
+            and mapping.document_state != "cancel"
+            and sale.state != "cancel"
+            and not sale.marketplace_backlog
+            and not sale.currency_id.is_zero(sale.currency_id.round(float(order.total)))
+            and not self._returned_amount(order)
+            and not posted_invoices(sale)
+        )
+
+    def _pay_together(self, pairs):
+        """The first entries of a page's newly paid orders made together (``Ledger.pay_many``),
+        in a savepoint: ``{sale order id: message}``. Anything wrong (two orders of one number, a
+        constraint, a concurrent run) undoes them all and leaves them to ``_sync_order``, order
+        by order, which says what went wrong with which."""
+        if len(pairs) < 2:
+            return {}
+        try:
+            with self.env.cr.savepoint():
+                txs = self.ledger.pay_many(
+                    [
+                        (
+                            sale.sudo(),
+                            sale.currency_id.round(float(order.total)),
+                            self.ledger.entry_date(order.paid_at or order.changed_at),
+                            order.order_ref,
+                            order.order_id,
+                        )
+                        for sale, order in pairs
+                    ]
+                )
+        except Exception:  # each order again on its own, with its own error
+            _logger.info("Payment entries of a page made order by order", exc_info=True)
+            return {}
+        return {
+            sale.id: self.ledger.created_message(tx)
+            for (sale, __), tx in zip(pairs, txs, strict=True)
+        }
 
     def _sync_order(self, sale, order, transactions):
         mapping = self.mappings.get(order.status)

@@ -8,6 +8,7 @@ gets an entry of its own (a refund payment); a draft entry (waiting for an accou
 cancelled, nothing was posted. What needs a person gets one activity on the payment.
 """
 
+import unicodedata
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
@@ -124,6 +125,100 @@ class Ledger:
             raise UserError(self.env._("Odoo did not create the payment of the transaction."))
         return tx
 
+    def pay_many(self, payments):
+        """The first entries of several orders at once: ``payments`` is a list of ``(sale,
+        amount, date, shop_ref, shop_id)`` of orders without any entry yet, none invoiced; returns
+        their transactions in the same order. What ``pay`` does for each, done together: the
+        transactions created done in one ``create`` (Odoo's hooks of a transaction done run on
+        them all), their payments created in one ``create`` with the values Odoo's
+        ``_create_payment`` gives (and ``payment_values``), posted in one ``action_post`` (Odoo
+        makes and posts their journal entries together), then Odoo's post-processing of the
+        transactions, which finds their payments made. The caller runs it in a savepoint and falls
+        back on ``pay`` order by order when it raises (a reference taken twice, say)."""
+        provider = journal.provider(self.account)
+        prefixes = [
+            _reference(f"{PAYMENT_REFERENCE_PREFIXES[self.account.backend]}-{shop_ref}")
+            for __, __, __, shop_ref, __ in payments
+        ]
+        taken = self.Transaction.search([("reference", "in", prefixes)]).mapped("reference")
+        if taken or len(set(prefixes)) < len(prefixes):
+            raise UserError(self.env._("A transaction reference is taken already."))
+        now = fields.Datetime.now()
+        txs = self.Transaction.create(
+            [
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": provider.payment_method_ids[:1].id,
+                    "reference": reference,
+                    "provider_reference": shop_id or sale.marketplace_order_id,
+                    "amount": amount,
+                    "currency_id": sale.currency_id.id,
+                    "partner_id": sale.partner_invoice_id.id,
+                    "operation": "online_direct",
+                    "sale_order_ids": [Command.set(sale.ids)],
+                    "marketplace_account_id": self.account.id,
+                    "marketplace_sale_order_id": sale.id,
+                    "marketplace_order_ref": shop_ref,
+                    "marketplace_sequence": 0,
+                    "marketplace_payment_date": date,
+                    # what _set_done writes, with each order's own message
+                    "state": "done",
+                    "state_message": self.env._(
+                        "Paid on %(shop)s: order %(number)s.", shop=provider.name, number=shop_ref
+                    ),
+                    "last_state_change": now,
+                }
+                for (sale, amount, date, shop_ref, shop_id), reference in zip(
+                    payments, prefixes, strict=True
+                )
+            ]
+        )
+        txs._update_source_transaction_state()
+        txs._log_received_message()
+        method_line = provider.journal_id.inbound_payment_method_line_ids.filtered(
+            lambda line: line.payment_provider_id == provider
+        )[:1]
+        drafts = self.account.payment_posting == "draft"
+        values_list = []
+        for tx in txs:
+            values, __ = payment_values(tx, {})
+            values_list.append(
+                {
+                    # account_payment's payment.transaction._create_payment
+                    "amount": abs(tx.amount),
+                    "payment_type": "inbound",
+                    "currency_id": tx.currency_id.id,
+                    "partner_type": "customer",
+                    "journal_id": provider.journal_id.id,
+                    "company_id": provider.company_id.id,
+                    "payment_method_line_id": method_line.id,
+                    "payment_token_id": False,
+                    "payment_transaction_id": tx.id,
+                    **values,
+                    # no journal entry per payment: action_post makes them all at once
+                    "write_off_line_vals": None,
+                }
+            )
+        company = provider.company_id
+        # no tracking of what a machine creates, as for the transactions
+        Payment = (
+            self.env["account.payment"]
+            .sudo()
+            .with_company(company)
+            .with_context(
+                tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+            )
+        )
+        new = Payment.create(values_list)
+        if not drafts:
+            new.action_post()
+        for tx, payment in zip(txs, new, strict=True):
+            tx.payment_id = payment
+        txs.with_company(company)._post_process()
+        if len(txs.payment_id) != len(txs):
+            raise UserError(self.env._("Odoo did not create the payment of the transaction."))
+        return list(txs)
+
     def created_message(self, tx):
         """What the log says of a new entry: posted, or a draft for an accountant."""
         payment = tx.payment_id
@@ -184,6 +279,11 @@ class Ledger:
             user_id=(sale.user_id or self.account.user_id or self.env.user).id,
         )
         return True
+
+
+def _reference(prefix):
+    """The reference Odoo's ``_compute_reference`` gives a prefix no transaction has yet."""
+    return unicodedata.normalize("NFKD", prefix).encode("ascii", "ignore").decode("utf-8")
 
 
 def odoo_keeps(sale):

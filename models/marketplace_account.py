@@ -190,6 +190,13 @@ class MarketplaceAccount(models.Model):
         required=True,
         help="Seconds to wait for one answer of the shop before trying again.",
     )
+    concurrent_requests = fields.Integer(
+        default=4,
+        required=True,
+        help="Requests sent to the shop at the same time by one run of this account (CS-Cart's "
+        "order details: one request per order). A shop that answers 429 with a Retry-After "
+        "holds them all. 1: one after the other.",
+    )
     backlog_partner_id = fields.Many2one(
         "res.partner",
         string="Backlog Customer",
@@ -228,6 +235,11 @@ class MarketplaceAccount(models.Model):
             "request_timeout_positive",
             "CHECK(request_timeout > 0)",
             "The request timeout must be at least one second.",
+        ),
+        (
+            "concurrent_requests_range",
+            "CHECK(concurrent_requests BETWEEN 1 AND 16)",
+            "Concurrent requests must be between 1 and 16.",
         ),
     ]
 

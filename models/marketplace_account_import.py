@@ -38,6 +38,7 @@ class MarketplaceAccount(models.Model):
             shop_ids=account._shop_ids(),
             currency=account.shop_currency_id.name or account.company_id.currency_id.name,
             period_days=account.import_period_days,
+            concurrency=account.concurrent_requests,
         )
 
     def _shop_ids(self):

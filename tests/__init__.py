@@ -6,12 +6,14 @@ from . import test_import_faults
 from . import test_import_run
 from . import test_import_prestashop
 from . import test_import_cscart
+from . import test_import_concurrency
 from . import test_ui_tours
 from . import test_import_shops_faults
 from . import test_translations
 from . import test_export_otto
 from . import test_export_prestashop
 from . import test_export_cscart
+from . import test_export_concurrency
 from . import test_export_otto_parcels
 from . import test_export_prestashop_parcels
 from . import test_export_cscart_parcels

@@ -1,0 +1,161 @@
+import re
+import threading
+from collections import Counter
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from ..clients.transport import Transport
+from ..simulators import CsCartSimulator, PrestaShopSimulator
+from .export_common import MarketplaceExportCase
+
+ORDERS = 6
+ID_ORDER = re.compile(rb"<id_order>(?:<!\[CDATA\[)?(\d+)")
+
+
+@tagged("post_install", "-at_install")
+class TestExportConcurrency(MarketplaceExportCase):
+    """PrestaShop status changes of different orders are sent together (at most the account's
+    Concurrent Requests at once), never two of one order at once, in the order they were marked,
+    and the exactly-once rules hold: an answer lost is looked up, never sent again blind."""
+
+    backend = "prestashop"
+    simulator_class = PrestaShopSimulator
+    # a shop answering as real ones do: the requests of different orders overlap
+    simulator_options = {"latency_ms": 80}
+    catalog_language = "fr"
+
+    def setUp(self):
+        super().setUp()
+        # paid orders come in as quotations to review; confirming one marks the status 3
+        self.mapping("2").write({"document_type": "quotation", "document_state": "draft"})
+
+    def confirmed_orders(self, count):
+        raws = [
+            self.sim.add_order(2, [("PZ-1000", 1)], shipping=None, discount=None)
+            for __ in range(count)
+        ]
+        self.account._import_orders()
+        sales = self.env["sale.order"].search(
+            [("marketplace_account_id", "=", self.account.id)], order="id"
+        )
+        self.assertEqual(len(sales), count)
+        sales.action_confirm()
+        return raws, sales
+
+    def send_watched(self):
+        """Send, watching the status POSTs in flight: (run, most in flight, most in flight of
+        one order, threads that sent)."""
+        lock = threading.Lock()
+        watch = {"now": Counter(), "most": 0, "most_one_order": 0, "threads": set()}
+        send = Transport.send
+
+        def watched(transport, method, url, **kwargs):
+            if method != "POST" or "order_histories" not in url:
+                return send(transport, method, url, **kwargs)
+            order = ID_ORDER.search(kwargs["data"]).group(1)
+            with lock:
+                watch["now"][order] += 1
+                watch["most"] = max(watch["most"], sum(watch["now"].values()))
+                watch["most_one_order"] = max(watch["most_one_order"], watch["now"][order])
+                watch["threads"].add(threading.get_ident())
+            try:
+                return send(transport, method, url, **kwargs)
+            finally:
+                with lock:
+                    watch["now"][order] -= 1
+
+        with patch.object(Transport, "send", watched):
+            run = self.send()
+        self.assertIn(run.state, ("done", "partial"), run.message)  # the run came to its end
+        return run, watch
+
+    def test_status_changes_of_different_orders_go_together(self):
+        raws, sales = self.confirmed_orders(ORDERS)
+        run, watch = self.send_watched()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(run.sent_count, ORDERS, run.line_ids.mapped("message"))
+        self.assertEqual(watch["most"], 4)  # the account's Concurrent Requests
+        self.assertGreater(len(watch["threads"]), 1)
+        self.assertEqual(
+            sorted(self.sim.status_changes), sorted((str(raw["id"]), "3") for raw in raws)
+        )
+        self.assertEqual(set(self.exports(sales, "status").mapped("state")), {"sent"})
+
+    def test_updates_of_one_order_never_at_once_and_in_order(self):
+        raws, sales = self.confirmed_orders(3)
+        first = sales[0]
+        # the first order is cancelled too before anything is sent: two status updates of it
+        first.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(len(self.exports(first, "status")), 2)
+        run, watch = self.send_watched()
+        self.assertEqual(run.sent_count, 4, run.line_ids.mapped("message"))
+        self.assertEqual(watch["most_one_order"], 1)
+        self.assertGreater(watch["most"], 1)
+        ordered = [
+            code for order_id, code in self.sim.status_changes if order_id == str(raws[0]["id"])
+        ]
+        self.assertEqual(ordered, ["3", "6"])
+
+    def test_a_lost_answer_is_looked_up_not_sent_again(self):
+        raws, sales = self.confirmed_orders(ORDERS)
+        # the shop sets the status, then the connection breaks: the answer is lost
+        self.sim.inject("disconnect", path="/api/order_histories", method="POST")
+        run, __ = self.send_watched()
+        self.assertEqual(run.sent_count, ORDERS - 1, run.line_ids.mapped("message"))
+        unknown = self.exports(sales, "status").filtered("outcome_unknown")
+        self.assertEqual(len(unknown), 1)
+        self.assertEqual(unknown.state, "to_send")
+        self.assertEqual(len(self.sim.status_changes), ORDERS)  # the shop did it
+        unknown.next_attempt_at = False
+        run = self.send()
+        self.assertEqual(run.sent_count, 1, run.line_ids.mapped("message"))
+        self.assertFalse(self.sent("POST"))  # looked up, found done: not sent again
+        self.assertEqual(
+            sorted(self.sim.status_changes), sorted((str(raw["id"]), "3") for raw in raws)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCsCartExportConcurrency(MarketplaceExportCase):
+    """CS-Cart's status changes (a PUT, then the status read back) of different orders go
+    together too."""
+
+    backend = "cscart"
+    simulator_class = CsCartSimulator
+    simulator_options = {"latency_ms": 80}
+    catalog_language = "fr"
+
+    def test_status_changes_of_different_orders_go_together(self):
+        self.mapping("O").write({"document_type": "quotation", "document_state": "draft"})
+        raws = [
+            self.sim.add_order("O", [("RS-25L", 1)], shipping=None, discount=None)
+            for __ in range(ORDERS)
+        ]
+        self.account._import_orders()
+        sales = self.env["sale.order"].search([("marketplace_account_id", "=", self.account.id)])
+        self.assertEqual(len(sales), ORDERS)
+        sales.action_confirm()
+        lock, flights = threading.Lock(), {"now": 0, "most": 0}
+        send = Transport.send
+
+        def watched(transport, method, url, **kwargs):
+            with lock:
+                flights["now"] += 1
+                flights["most"] = max(flights["most"], flights["now"])
+            try:
+                return send(transport, method, url, **kwargs)
+            finally:
+                with lock:
+                    flights["now"] -= 1
+
+        with patch.object(Transport, "send", watched):
+            run = self.send()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(run.sent_count, ORDERS, run.line_ids.mapped("message"))
+        self.assertEqual(flights["most"], 4)
+        expected = self.account._export_status("confirm").code
+        self.assertEqual(
+            sorted(self.sim.status_changes),
+            sorted((str(raw["order_id"]), expected) for raw in raws),
+        )
