@@ -280,7 +280,11 @@ class BaseClient(PageReader):
         if status in (401, 403):
             return self._refusal(response, label)
         if status == 429:
-            return RateLimitError(f"{label}: rate limit reached (HTTP 429)", status=status)
+            return RateLimitError(
+                f"{label}: rate limit reached (HTTP 429)",
+                status=status,
+                retry_after=self._retry_after(response),
+            )
         if status >= 500:
             return TemporaryError(f"{label}: the shop answered HTTP {status}", status=status)
         return RequestError(f"{label}: HTTP {status}: {self._error_text(response)}", status=status)

@@ -27,9 +27,14 @@ class PermissionRefusedError(AuthenticationError):
 
 
 class RateLimitError(MarketplaceError):
-    """The shop kept answering HTTP 429 after every allowed retry."""
+    """The shop kept answering HTTP 429 after every allowed retry. ``retry_after``: the seconds
+    its last answer asked to wait (``Retry-After``), None when it did not say."""
 
     retryable = True
+
+    def __init__(self, message, *, retry_after=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 class TemporaryError(MarketplaceError):

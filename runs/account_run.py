@@ -43,6 +43,9 @@ class RunResult:
     stopped_early: bool = False
     text: str = ""  # a sentence for the person who asked
     failed: bool = False
+    # what stopped the run (a ``MarketplaceError`` of the shop as a whole, or any other), None
+    # when it ended on its own: a job engine decides on it whether to try again later
+    error: Exception | None = None
 
 
 class AccountRun:
@@ -155,6 +158,7 @@ class AccountRun:
             handled=sum(self.counts.values()),
             created=self.counts.get("created", 0),
             stopped_early=self.stopped_early,
+            error=self.error,
         )
 
     # --- messages --------------------------------------------------------------------------------

@@ -68,9 +68,10 @@ _pick_python() {
 }
 ensure_venv() {
     local stamp_want
-    stamp_want=$(cat "$ODOO_SRC/requirements.txt" "$REPO_DIR/requirements.txt" "$REPO_DIR/requirements-dev.txt" \
+    stamp_want=$( (cat "$ODOO_SRC/requirements.txt" "$REPO_DIR/requirements.txt"; _dev_requirements) \
         | sha1sum | cut -c1-16)
     if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.smc-stamp" 2>/dev/null)" = "$stamp_want" ]; then
+        ensure_no_deps_packages
         return 0
     fi
     log "Building the virtualenv $VENV (Odoo's requirements and ours)"
@@ -81,11 +82,27 @@ ensure_venv() {
     export PIP_CONSTRAINT=$constraints PIP_BUILD_CONSTRAINT=$constraints
     "$VENV/bin/pip" install -q --upgrade pip 'setuptools<81' wheel
     "$VENV/bin/pip" install -q -r "$ODOO_SRC/requirements.txt" \
-        -r "$REPO_DIR/requirements.txt" -r "$REPO_DIR/requirements-dev.txt" 2>&1 | grep -v 'is ignored: it is neither' >&2 || true
+        -r "$REPO_DIR/requirements.txt" -r <(_dev_requirements) 2>&1 | grep -v 'is ignored: it is neither' >&2 || true
     "$VENV/bin/python" -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in
         ("psycopg2", "lxml", "pytest_odoo", "phonenumbers", "dateutil", "websocket", "pylint_odoo")))' \
         || die "virtualenv $VENV is incomplete: see pip's messages above"
     echo "$stamp_want" >"$VENV/.smc-stamp"
+    ensure_no_deps_packages
+}
+# requirements-dev.txt but the lines marked "no-deps" (installed apart, with pip --no-deps)
+_dev_requirements() { grep -v -- 'no-deps' "$REPO_DIR/requirements-dev.txt"; }
+# The Odoo add-ons of requirements-dev.txt (lines marked "no-deps"): they require the "odoo"
+# distribution, which the source tree is not; pip puts them in site-packages/odoo/addons.
+ensure_no_deps_packages() {
+    local specs=() stamp_want
+    mapfile -t specs < <(grep -- '# no-deps' "$REPO_DIR/requirements-dev.txt" | grep -v '^ *#' \
+        | sed 's/ *#.*//')
+    [ ${#specs[@]} -gt 0 ] || return 0
+    stamp_want=$(printf '%s\n' "${specs[@]}" | sha1sum | cut -c1-16)
+    [ "$(cat "$VENV/.smc-stamp-no-deps" 2>/dev/null)" = "$stamp_want" ] && return 0
+    log "Installing Odoo add-ons from PyPI without their dependencies: ${specs[*]}"
+    "$VENV/bin/pip" install -q --no-deps "${specs[@]}"
+    echo "$stamp_want" >"$VENV/.smc-stamp-no-deps"
 }
 ensure_odoo_importable() {
     # pytest-odoo imports odoo at plugin load: put the source on the venv's path (no copy, no build)
@@ -139,11 +156,22 @@ ensure_addons_link() {
     MODULE_DIR=$ADDONS_LINK_DIR/$MODULE
     ODOO_CONF=$SMC_HOME/odoo-$key.conf
 }
+# The bridges to other Odoo add-ons (folders of modules of their own, in the repository) and
+# the add-ons pip installed (OCA queue_job): on the addons path, installed only where asked.
+BRIDGES_DIR=$REPO_DIR/bridges
+BRIDGE_MODULE=sale_marketplace_connector_queue_job
+addons_path() {
+    local site
+    site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    local paths=("$ODOO_SRC/odoo/addons" "$ADDONS_LINK_DIR" "$BRIDGES_DIR")
+    [ -d "$site/odoo/addons" ] && paths+=("$site/odoo/addons")
+    (IFS=,; echo "${paths[*]}")
+}
 write_odoo_conf() {
     ensure_addons_link
     cat >"$ODOO_CONF" <<CONF
 [options]
-addons_path = $ODOO_SRC/odoo/addons,$ADDONS_LINK_DIR
+addons_path = $(addons_path)
 data_dir = $SMC_HOME/data
 db_host = $DB_HOST
 db_port = $DB_PORT
@@ -207,6 +235,42 @@ ensure_test_template_db() {
         fi
     fi
     flock -u 9
+}
+# The template of the bridge's tests: the test template and OCA queue_job (about 10 seconds,
+# once); the connector and its bridge are installed into each copy.
+BRIDGE_TEST_EXTRA_MODULES=queue_job
+ensure_bridge_test_template_db() {
+    ensure_test_template_db
+    local key queue_job
+    queue_job=$(module_dir queue_job) || die "OCA queue_job is not on the addons path: pip install \
+--no-deps 'odoo-addon-queue-job>=18.0,<18.1' into $VENV (requirements-dev.txt)"
+    key=$( (cat "$ODOO_SRC/odoo/release.py"; echo "$BASE_MODULES $TEST_EXTRA_MODULES";
+            echo "$BRIDGE_TEST_EXTRA_MODULES"; cat "$queue_job/__manifest__.py") \
+        | sha1sum | cut -c1-10)
+    BRIDGE_TEST_TEMPLATE_DB=smc_bridge_test_template_$key
+    exec 9>"$SMC_HOME/template.lock"
+    flock 9
+    if ! db_exists "$BRIDGE_TEST_TEMPLATE_DB"; then
+        log "Building the bridge test template $BRIDGE_TEST_TEMPLATE_DB (+ $BRIDGE_TEST_EXTRA_MODULES), once"
+        local building=${BRIDGE_TEST_TEMPLATE_DB}_building
+        drop_db "$building"
+        copy_db "$TEST_TEMPLATE_DB" "$building"
+        odoo_bin -d "$building" -i "$BRIDGE_TEST_EXTRA_MODULES" --stop-after-init --log-level=warn
+        pg psql -d postgres -qc "ALTER DATABASE $building RENAME TO $BRIDGE_TEST_TEMPLATE_DB"
+        if [ -d "$SMC_HOME/data/filestore/$building" ]; then
+            rm -rf "$SMC_HOME/data/filestore/$BRIDGE_TEST_TEMPLATE_DB"
+            mv "$SMC_HOME/data/filestore/$building" "$SMC_HOME/data/filestore/$BRIDGE_TEST_TEMPLATE_DB"
+        fi
+    fi
+    flock -u 9
+}
+# the folder of module $1 on the addons path (fails when none has it)
+module_dir() {
+    local path
+    for path in $(addons_path | tr , ' '); do
+        [ -f "$path/$1/__manifest__.py" ] && { echo "$path/$1"; return 0; }
+    done
+    return 1
 }
 DEMO_MODULES=l10n_de
 # The template of the demo and the soak: the German company (l10n_de, SKR03, EUR, German

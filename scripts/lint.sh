@@ -9,4 +9,7 @@ cd "$REPO_DIR"
 "$VENV/bin/ruff" check . || status=1
 "$VENV/bin/ruff" format --check . || status=1
 (cd "$ADDONS_LINK_DIR" && "$VENV/bin/pylint" --rcfile="$REPO_DIR/.pylintrc-mandatory" "$MODULE") || status=1
+# the bridges are modules of their own (a folder the add-on's package does not import)
+(cd "$BRIDGES_DIR" && "$VENV/bin/pylint" --rcfile="$REPO_DIR/.pylintrc-mandatory" "$BRIDGE_MODULE") \
+    || status=1
 exit $status

@@ -1,0 +1,1 @@
+from . import marketplace_account, marketplace_run, queue_job
