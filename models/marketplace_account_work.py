@@ -91,9 +91,11 @@ class MarketplaceAccount(models.Model):
         Without a job engine: the first account whose own scheduled action is not already
         triggered works now, here, in the account's company; every other one is handed to its
         own scheduled action of ``kind`` (triggered, committed before the work here starts, so
-        that the other cron workers start at once). A second call within one wake-up of the cron
-        worker after the deadline hands over the first one too (Odoo calls a scheduled action
-        that reports work remaining again at once: it must not work past the deadline).
+        that the other cron workers start at once), and then, while time remains, works here
+        too unless a cron worker has taken it up meanwhile (``_run_untaken_work``). A second
+        call within one wake-up of the cron worker after the deadline hands over the first one
+        too (Odoo calls a scheduled action that reports work remaining again at once: it must
+        not work past the deadline).
         Override to hand the work to a job engine (see the module)."""
         scheduled = Scheduled()
         if not self:
@@ -111,16 +113,50 @@ class MarketplaceAccount(models.Model):
             return scheduled
         if call is not None:
             call.ran_inline = True
-        account = inline.with_company(inline.company_id)
+        result = inline._run_scheduled_work(kind, deadline, **options)
+        if result is not None:
+            scheduled.results.append(result)
+            if result.stopped_early:
+                scheduled.remaining = 1
+                return scheduled
+        # then, while time remains, the others that no cron worker has taken up meanwhile (with
+        # no other worker free, e.g. one cron thread, they would otherwise wait for the next
+        # execution): one scheduled action keeps every account current
+        for account in handed:
+            if budget.passed(deadline):
+                break
+            result = account._run_untaken_work(kind, crons[account.id], deadline, **options)
+            if result is None:
+                continue
+            scheduled.results.append(result)
+            if result.stopped_early:  # its trigger stays: a worker goes on with it
+                break
+        return scheduled
+
+    def _run_scheduled_work(self, kind, deadline, **options):
+        """The account's run now, in its company; ``None`` when it broke (logged)."""
+        account = self.with_company(self.company_id)
         try:
-            result = account._run_account_work(kind, deadline=deadline, **options)
+            return account._run_account_work(kind, deadline=deadline, **options)
         except Exception:
             _logger.exception("Marketplace %s of %s failed", kind, account.name)
-            return scheduled
-        scheduled.results.append(result)
-        if result.stopped_early:
-            scheduled.remaining = 1
-        return scheduled
+            return None
+
+    def _run_untaken_work(self, kind, cron, deadline, **options):
+        """Run the account's work here unless a cron worker runs its scheduled action ``cron``
+        already (``None`` then). Its row is held meanwhile, as Odoo's workers hold the row of the
+        job they run (they skip a held one), and its triggers go once the run is through: no
+        worker runs it again after."""
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT id FROM ir_cron WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [cron.id]
+            )
+            if not cr.fetchone():
+                return None
+            result = self._run_scheduled_work(kind, deadline, **options)
+            if result is not None and not result.stopped_early:
+                cr.execute("DELETE FROM ir_cron_trigger WHERE cron_id = %s", [cron.id])
+            return result
 
     def _run_account_work(self, kind, **options):
         """Run this account's work of ``kind`` now, in a cursor of its own that the run commits

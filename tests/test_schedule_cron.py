@@ -1,6 +1,7 @@
 """Without a job engine, Odoo's own cron workers share the accounts: the scheduled action runs
 one account itself and triggers the others' own scheduled actions, which any cron worker of any
-server takes; Odoo never runs one of them twice at once, and one cut off goes on."""
+server takes (and runs, while time remains, those no worker has taken); Odoo never runs one of
+them twice at once, and one cut off goes on."""
 
 from datetime import datetime
 from unittest.mock import patch
@@ -40,6 +41,12 @@ class TestCronWorkers(MarketplaceImportCase):
             )
             for _ in range(count)
         ]
+
+    def taken_by_workers(self):
+        """Every other account's scheduled action taken up by a cron worker meanwhile (a worker
+        holds the row of the job it runs; the tests' cursors share one connection, where a row
+        lock never keeps anyone out)."""
+        return patch.object(type(self.Account), "_run_untaken_work", lambda *args, **kw: None)
 
     def orders_of(self, account):
         return self.env["sale.order"].search_count([("marketplace_account_id", "=", account.id)])
@@ -89,7 +96,8 @@ class TestCronWorkers(MarketplaceImportCase):
     def test_the_scheduled_import_shares_the_accounts_with_other_cron_workers(self):
         for account in self.account | self.others:
             self.add(account, 2)
-        self.Account._cron_import_orders()
+        with self.taken_by_workers():
+            self.Account._cron_import_orders()
         self.env.invalidate_all()
         # the first account here, now; the others in their own scheduled actions, triggered
         self.assertEqual(self.orders_of(self.account), 2)
@@ -103,7 +111,8 @@ class TestCronWorkers(MarketplaceImportCase):
         self.assertEqual(len(self.triggers(crons)), 2)
         self.assertTrue(all(self.ready(cron) for cron in crons))
         # a second execution meanwhile triggers nothing twice (the first account: nothing new)
-        self.Account._cron_import_orders()
+        with self.taken_by_workers():
+            self.Account._cron_import_orders()
         self.assertEqual(len(self.triggers(crons)), 2)
         self.assertEqual(self.account.run_count, 2)
         for cron in crons:
@@ -116,9 +125,26 @@ class TestCronWorkers(MarketplaceImportCase):
         self.assertFalse(self.triggers(crons), "done: Odoo drops their triggers")
         self.assertFalse(any(self.ready(cron) for cron in crons))
 
+    def test_with_no_worker_free_the_scheduled_import_runs_every_account_itself(self):
+        """One cron thread (or every worker busy with other databases): the accounts handed to
+        their own scheduled actions are not left waiting for the next execution; the scheduled
+        action runs them itself, and no worker runs them again after."""
+        for account in self.account | self.others:
+            self.add(account, 2)
+        self.Account._cron_import_orders()
+        self.env.invalidate_all()
+        self.assertEqual([self.orders_of(a) for a in self.account | self.others], [2, 2, 2])
+        for account in self.account | self.others:
+            self.assertEqual(account.last_run_id.trigger, "cron")
+        crons = self.crons()
+        self.assertEqual(crons.marketplace_account_id, self.others)
+        self.assertFalse(self.triggers(crons), "done here: no worker runs them again")
+        self.assertFalse(any(self.ready(cron) for cron in crons))
+
     def test_an_account_waits_for_a_worker_with_time_left(self):
         self.add(self.others[0])
-        self.Account._cron_import_orders()
+        with self.taken_by_workers():
+            self.Account._cron_import_orders()
         cron = self.crons()[0]
         with patch.object(budget, "cron_room", return_value=False):
             self.process(cron)
@@ -131,7 +157,8 @@ class TestCronWorkers(MarketplaceImportCase):
         self.use_page_size(10)
         account = self.others[0]
         self.add(account, 13)
-        self.Account._cron_import_orders()
+        with self.taken_by_workers():
+            self.Account._cron_import_orders()
         cron = self.crons().filtered(lambda c: c.marketplace_account_id == account)
         self.env["ir.config_parameter"].set_param(budget.CRON_PARAMETER, "0")
         with patch.object(budget, "cron_room", return_value=True):
@@ -153,7 +180,8 @@ class TestCronWorkers(MarketplaceImportCase):
         self.use_page_size(10)
         account = self.others[0]
         self.add(account, 13)
-        self.Account._cron_import_orders()
+        with self.taken_by_workers():
+            self.Account._cron_import_orders()
         cron = self.crons().filtered(lambda c: c.marketplace_account_id == account)
         # the dead worker's run: its first page committed, then nothing
         self.env["ir.config_parameter"].set_param(budget.CRON_PARAMETER, "0")
@@ -180,7 +208,8 @@ class TestCronWorkers(MarketplaceImportCase):
         )
 
     def test_the_actions_follow_their_account(self):
-        self.Account._cron_import_orders()
+        with self.taken_by_workers():
+            self.Account._cron_import_orders()
         crons = self.crons()
         actions = crons.ir_actions_server_id
         self.others[0].active = False
@@ -205,7 +234,8 @@ class TestCronWorkers(MarketplaceImportCase):
             self.env["marketplace.export"].create(
                 {"account_id": account.id, "sale_order_id": order.id, "kind": "note", "key": "k"}
             )
-        self.Account._cron_export_updates()
+        with self.taken_by_workers():
+            self.Account._cron_export_updates()
         crons = self.crons("export")
         self.assertEqual(crons.marketplace_account_id, self.others)
         self.assertEqual(len(self.triggers(crons)), 2)
