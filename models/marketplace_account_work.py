@@ -143,15 +143,18 @@ class MarketplaceAccount(models.Model):
             return None
 
     def _run_untaken_work(self, kind, cron, deadline, **options):
-        """Run the account's work here unless a cron worker runs its scheduled action ``cron``
-        already (``None`` then). Its row is held meanwhile, as Odoo's workers hold the row of the
-        job they run (they skip a held one), and its triggers go once the run is through: no
-        worker runs it again after."""
+        """Run the account's work here unless a cron worker runs or ran its scheduled action
+        ``cron`` already (``None`` then). Its row is held meanwhile, as Odoo's workers hold the
+        row of the job they run (they skip a held one), and its triggers go once the run is
+        through: no worker runs it again after."""
         with self.env.registry.cursor() as cr:
             cr.execute(
                 "SELECT id FROM ir_cron WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [cron.id]
             )
             if not cr.fetchone():
+                return None
+            cr.execute("SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s LIMIT 1", [cron.id])
+            if not cr.fetchone():  # a worker ran it meanwhile (Odoo dropped its trigger)
                 return None
             result = self._run_scheduled_work(kind, deadline, **options)
             if result is not None and not result.stopped_early:

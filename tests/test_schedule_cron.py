@@ -141,6 +141,17 @@ class TestCronWorkers(MarketplaceImportCase):
         self.assertFalse(self.triggers(crons), "done here: no worker runs them again")
         self.assertFalse(any(self.ready(cron) for cron in crons))
 
+    def test_an_account_a_worker_ran_meanwhile_is_not_run_again(self):
+        for account in self.account | self.others:
+            self.add(account, 1)
+        # the workers took the triggers and ran the accounts before this execution got to
+        # them: Odoo dropped the triggers when their jobs ended
+        with patch.object(type(self.Account), "_trigger_crons", lambda self, crons: None):
+            self.Account._cron_import_orders()
+        self.env.invalidate_all()
+        self.assertEqual([self.orders_of(a) for a in self.account | self.others], [1, 0, 0])
+        self.assertFalse(self.others.last_run_id)
+
     def test_an_account_waits_for_a_worker_with_time_left(self):
         self.add(self.others[0])
         with self.taken_by_workers():
