@@ -139,6 +139,18 @@ def _partition(orders):
     return groups
 
 
+def refuses_automatic_match(invoice, line):
+    """Whether ``line`` (a receivable line of a connector payment) must not be matched with the
+    invoice without a person: another currency, another customer or another receivable
+    account. ``sale`` matches a posted invoice with the payments of the order's transactions
+    (``account.move._post``), checking only the account; the connector's matching flags the
+    order with the reason instead (``_mismatches``), and a person may still match them by hand."""
+    payment = line.sudo().move_id.origin_payment_id
+    if not payment.marketplace_sale_order_id or not invoice.is_invoice():
+        return False
+    return bool(_mismatches(invoice.sudo(), payment))
+
+
 def _receivable_lines(orders, invoices, posted_payments):
     moves = invoices | posted_payments.move_id | orders.marketplace_writeoff_move_id
     return moves.filtered(lambda move: move.state == "posted").line_ids.filtered(

@@ -217,15 +217,28 @@ class TestGermanPaymentEdges(PaymentCaseMixin, MarketplaceImportCase):
             {"currency_id": usd.id, "rate": 1.1, "company_id": self.company.id}
         )
         other = self.env["res.partner"].create({"name": "Someone Else"})
+        # a fiscal position mapping the receivable (SKR03 1410 -> 1415) that the order has not,
+        # set on the invoice after the payment was booked on 1410
+        position, receivable = self._fiscal_position_with_receivable()
+        position.auto_apply = False
+
+        def remap(invoice):
+            invoice.fiscal_position_id = position
+            term = invoice.line_ids.filtered(lambda line: line.display_type == "payment_term")
+            term.account_id = position.map_account(term.account_id)
+
         cases = {
             "USD": lambda invoice: invoice.write({"currency_id": usd.id}),
             "Someone Else": lambda invoice: invoice.write({"partner_id": other.id}),
+            "1415": remap,
         }
         for reason, change in cases.items():
             with self.subTest(reason=reason):
                 raw = self.add()
                 self.fetch()
                 sale = self.sale(raw["salesOrderId"])
+                payment = self.payments(sale)
+                self.assertEqual(payment.destination_account_id.code, "1410")
                 invoice = sale._create_invoices()
                 change(invoice)
                 invoice.action_post()
@@ -235,6 +248,18 @@ class TestGermanPaymentEdges(PaymentCaseMixin, MarketplaceImportCase):
                     [("marketplace_payment_differs", "=", True), ("id", "=", sale.id)]
                 )
                 self.assertEqual(flagged, sale)
+                # neither the connector nor Odoo's own matching of the order's transactions
+                # (sale's ``_post``) matched them: the invoice stays open, as the issue says
+                self.assertEqual(invoice.payment_state, "not_paid")
+                self.assertFalse(payment.reconciled_invoice_ids)
+                self.assertFalse(payment.is_reconciled)
+                self.assertIn("not matched automatically", sale.marketplace_payment_issue)
+        self.assertEqual(
+            invoice.line_ids.filtered(
+                lambda line: line.account_type == "asset_receivable"
+            ).account_id,
+            receivable,
+        )
 
     def test_a_matching_odoo_refuses_is_on_the_order(self):
         # invoiced before the shop reports it paid: the connector's matching does the work
