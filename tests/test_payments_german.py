@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 from unittest.mock import patch
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
@@ -337,6 +337,52 @@ class TestGermanPaymentEdges(PaymentCaseMixin, MarketplaceImportCase):
         self.assertEqual(len(writeoffs), 1)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertFalse(sale.marketplace_payment_differs)
+
+    def test_a_lock_date_moves_the_write_off_after_it(self):
+        """A lock date does not refuse the write-off: Odoo 18 posts an entry of a locked period
+        on the first open day (``account.move._post``), as it does the invoice."""
+        raw = self.add()
+        self.fetch()
+        sale = self.sale(raw["salesOrderId"])
+        today = fields.Date.context_today(sale)
+        self.company.fiscalyear_lock_date = today
+        invoice = sale._create_invoices()
+        line = invoice.invoice_line_ids.filtered(lambda line: line.price_unit > 0)[:1]
+        line.price_unit = round(line.price_unit + 0.03 / line.quantity, 2)
+        invoice.invoice_date = today + timedelta(days=1)
+        invoice.action_post()
+        self.assertEqual(sale.marketplace_writeoff_move_id.state, "posted")
+        self.assertGreater(sale.marketplace_writeoff_move_id.date, today)
+        self.assertFalse(sale.marketplace_payment_differs)
+
+    def test_a_refused_write_off_is_on_the_order(self):
+        raw = self.add()
+        self.fetch()
+        sale = self.sale(raw["salesOrderId"])
+        payment = self.payments(sale)
+        # the accountant deprecated the account the connector writes differences off to
+        self.writeoff_account.deprecated = True
+        with mute_logger("odoo.addons.sale_marketplace_connector.ledger.matching"):
+            invoice = self.invoice(sale, change=0.03)
+        self.assertFalse(sale.marketplace_writeoff_move_id)
+        self.assertTrue(sale.marketplace_payment_differs)
+        self.assertEqual(sale.marketplace_payment_difference, -0.03)
+        # the refusal's reason, on the order and its chatter, not only in the server log
+        self.assertIn("not written off", sale.marketplace_payment_issue)
+        self.assertIn("is deprecated", sale.marketplace_payment_issue)
+        self.assertTrue(
+            any("is deprecated" in message.body for message in sale.message_ids),
+            sale.message_ids.mapped("body"),
+        )
+        self.assertTrue(payment.is_reconciled)  # matched, the 0.03 left open
+        self.assertEqual(invoice.amount_residual, 0.03)
+        # the account back in use, the next matching writes the difference off (once)
+        self.writeoff_account.deprecated = False
+        invoice.button_draft()
+        invoice.action_post()
+        self.assertEqual(sale.marketplace_writeoff_move_id.state, "posted")
+        self.assertFalse(sale.marketplace_payment_differs)
+        self.assertFalse(sale.marketplace_payment_issue)
 
     def test_items_cancelled_while_a_draft_invoice_exists(self):
         raw = self.add(items=[("LED-DESK-01", 3)])
