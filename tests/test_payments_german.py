@@ -51,8 +51,14 @@ class TestGermanPaymentEdges(PaymentCaseMixin, MarketplaceImportCase):
 
     # --- VAT equal to the shop's -----------------------------------------------------------------
     def test_vat_per_rate_equals_the_shops(self):
-        """A 7 % book, a 19 % kettle, a 10.00 voucher over both, shipping at 7 %."""
-        self.company.tax_calculation_rounding_method = "round_globally"
+        """A 7 % book, a 19 % kettle, a 10.00 voucher over both, shipping at 7 %: under Odoo's
+        default rounding (per line) and under "Round Globally"."""
+        for rounding in ("round_per_line", "round_globally"):
+            with self.subTest(rounding=rounding):
+                self.company.tax_calculation_rounding_method = rounding
+                self._assert_vat_per_rate_equals_the_shops()
+
+    def _assert_vat_per_rate_equals_the_shops(self):
         raw = self.add(
             items=[("BK-MEDITERR", 1), ("WK-1700-INOX", 1)],
             discount="10.00",
@@ -80,7 +86,16 @@ class TestGermanPaymentEdges(PaymentCaseMixin, MarketplaceImportCase):
         booked = {7: 0.0, 19: 0.0}
         for line in invoice.line_ids.filtered("tax_line_id"):
             booked[int(line.tax_line_id.amount)] += -line.balance
-        self.assertEqual({rate: round(amount, 2) for rate, amount in booked.items()}, shop_vat)
+        booked = {rate: round(amount, 2) for rate, amount in booked.items()}
+        if self.company.tax_calculation_rounding_method == "round_globally":
+            self.assertEqual(booked, shop_vat)
+        else:
+            # per line (Odoo's default) each line's VAT is rounded on its own: the 7 % lines
+            # (book, its voucher share, the fee) make 1.62 where the shop's 7 % VAT is 1.63
+            # (README, Known limits: "Round Globally" gives the shop's VAT per rate)
+            for rate, amount in shop_vat.items():
+                self.assertAlmostEqual(booked[rate], amount, delta=0.011)
+            self.assertNotEqual(booked, shop_vat)
         self.assertEqual(invoice.amount_total, float(self.sim.expected_total(raw["salesOrderId"])))
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         # the voucher is split over both rates, the fee taxed at 7 %
