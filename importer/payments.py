@@ -119,6 +119,7 @@ class PaymentSync:
             and not sale.marketplace_backlog
             and not sale.currency_id.is_zero(sale.currency_id.round(float(order.total)))
             and not mapping.returned
+            and not order.returned_item_ids
             and not posted_invoices(sale)
         )
 

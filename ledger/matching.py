@@ -139,6 +139,18 @@ def _partition(orders):
     return groups
 
 
+def refuses_automatic_match(invoice, line):
+    """Whether ``line`` (a receivable line of a connector payment) must not be matched with the
+    invoice without a person: another currency, another customer or another receivable
+    account. ``sale`` matches a posted invoice with the payments of the order's transactions
+    (``account.move._post``), checking only the account; the connector's matching flags the
+    order with the reason instead (``_mismatches``), and a person may still match them by hand."""
+    payment = line.sudo().move_id.origin_payment_id
+    if not payment.marketplace_sale_order_id or not invoice.is_invoice():
+        return False
+    return bool(_mismatches(invoice.sudo(), payment))
+
+
 def _receivable_lines(orders, invoices, posted_payments):
     moves = invoices | posted_payments.move_id | orders.marketplace_writeoff_move_id
     return moves.filtered(lambda move: move.state == "posted").line_ids.filtered(
@@ -232,7 +244,19 @@ def _settle(orders, invoices, issues, write_off):
             and account.payment_writeoff_account_id
             and len(open_lines.account_id) == 1
         ):
-            move = _write_off(orders, open_lines, account)
+            move, refusal = _write_off(orders, open_lines, account)
+            if refusal:
+                issues.append(
+                    env._(
+                        "The difference of %(amount)s between the payments and the invoices "
+                        "is within the tolerance, but was not written off to %(account)s: "
+                        "%(reason)s Write it off by hand, or fix the cause and post the "
+                        "invoice again.",
+                        amount=format_amount(env, abs(difference), currency),
+                        account=account.payment_writeoff_account_id.display_name,
+                        reason=refusal,
+                    )
+                )
             if move:
                 orders.marketplace_writeoff_move_id = move
                 message = env._(
@@ -280,22 +304,27 @@ def _settle(orders, invoices, issues, write_off):
 
 
 def _write_off(orders, open_lines, account):
-    """A posted journal entry moving what ``open_lines`` leave open to the write-off account,
-    reconciled with them; None when Odoo refuses it (a lock date, no miscellaneous journal):
-    posting the invoice must not fail for it, the difference is then shown instead."""
+    """(a posted journal entry moving what ``open_lines`` leave open to the write-off account,
+    reconciled with them, None) or (None, why Odoo refused it: no miscellaneous journal, a
+    deprecated account, a constraint): posting the invoice must not fail for it, the order
+    shows the difference and the reason instead. (A lock date refuses nothing: Odoo posts
+    the entry on the first open day.)"""
+    env = orders.env
     company = open_lines.company_id[:1]
-    Journal = orders.env["account.journal"]
+    Journal = env["account.journal"]
     journal = Journal.search(
         [*Journal._check_company_domain(company), ("type", "=", "general")], limit=1
     )
     if not journal:
-        return None
+        return None, env._(
+            "the company %(company)s has no miscellaneous journal.", company=company.name
+        )
     try:
-        with orders.env.cr.savepoint():
-            return _write_off_entry(orders, open_lines, account, journal)
+        with env.cr.savepoint():
+            return _write_off_entry(orders, open_lines, account, journal), None
     except (UserError, ValidationError) as exc:
         _logger.info("Marketplace payment difference not written off: %s", exc)
-        return None
+        return None, exc.args[0] if exc.args else str(exc)
 
 
 def _write_off_entry(orders, open_lines, account, journal):

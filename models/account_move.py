@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from ..exporter import marks
+from ..ledger import matching
 
 # who reads the returns a credit note was made of: marketplace users and accountants
 RETURN_READERS = ",".join(
@@ -29,7 +30,11 @@ class AccountMove(models.Model):
         connector's payments are also matched when the invoice came before them, and a small
         difference is written off (ledger/matching.py). The shops of
         the orders learn the invoice number and the 'invoiced' status (marked, sent later)."""
-        posted = super()._post(soft)
+        # ``sale`` matches the invoice with its transactions' payments (the account alone
+        # checked): a connector payment in another currency or of another customer is not
+        # matched with it (js_assign_outstanding_line), the order says why
+        posting = self.with_context(marketplace_invoice_posting=True)
+        posted = super(AccountMove, posting)._post(soft).with_env(self.env)
         orders = posted.filtered(lambda move: move.is_invoice()).line_ids.sale_line_ids.order_id
         orders.filtered("marketplace_account_id")._marketplace_reconcile_payments()
         marks.invoices_posted(posted)
@@ -38,6 +43,13 @@ class AccountMove(models.Model):
             # the connector makes of the shop's own refunds are not: the shop knows them)
             marks.credit_notes_posted(posted)
         return posted
+
+    def js_assign_outstanding_line(self, line_id):
+        if self.env.context.get("marketplace_invoice_posting"):
+            line = self.env["account.move.line"].browse(line_id)
+            if matching.refuses_automatic_match(self, line):
+                return False  # not by Odoo's automation: the order's "Payment Issue" says why
+        return super().js_assign_outstanding_line(line_id)
 
     def button_draft(self):
         result = super().button_draft()

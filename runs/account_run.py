@@ -91,13 +91,16 @@ class AccountRun:
             self._logger.exception(self.failure_log, self.account.name)
             self.error = exc
         finally:
-            if self.error is not None:
-                self.env.cr.rollback()  # drop the step in hand; committed steps stay
-                self.counts = dict(self.committed_counts)
-            if self.run:
-                self._finish()
-            self._unlock()
-            self._commit()
+            try:
+                if self.error is not None:
+                    self.env.cr.rollback()  # drop the step in hand; committed steps stay
+                    self.counts = dict(self.committed_counts)
+                if self.run:
+                    self._finish()
+            finally:
+                # whatever failed above: Odoo's pool keeps the connection, and its lock with it
+                self._unlock()
+                self._commit()
         return self
 
     def _start(self):

@@ -152,6 +152,7 @@ class PrestaShopSimulator(PrestaShopSlips, PrestaShopApi, SimulatorBase):
         shipping=_UNSET,
         discount=_UNSET,
         carrier_id=None,
+        carrier_tax_rate=None,
         id_shop=1,
         currency="EUR",
         customer_id=None,
@@ -163,6 +164,7 @@ class PrestaShopSimulator(PrestaShopSlips, PrestaShopApi, SimulatorBase):
         """Add an order in state ``status`` (or ``state``) dated at the clock. ``items``:
         [(sku, qty)] (unknown SKUs allowed, priced from ``prices``); ``payment``: a key of
         PAYMENTS or a (label, module) pair; ``shipping``/``discount``: gross amounts or None;
+        ``carrier_tax_rate``: the VAT rate of the shipping (default 20);
         ``customer_id``: reuse a customer; ``delivery``: buyer fields of a second address; other
         keywords set buyer fields (first_name, last_name, email, phone, company, street,
         zip_code, city, country alpha-2, vat_number). Returns the order payload."""
@@ -193,6 +195,7 @@ class PrestaShopSimulator(PrestaShopSlips, PrestaShopApi, SimulatorBase):
                 lines=self._lines(items, prices),
                 payment=(label, module),
                 carrier_id=carrier_id,
+                carrier_tax_rate=carrier_tax_rate,
                 shipping=shipping,
                 discount=discount,
                 shop_id=id_shop,
@@ -338,6 +341,7 @@ class PrestaShopSimulator(PrestaShopSlips, PrestaShopApi, SimulatorBase):
         shipping,
         discount,
         shop_id,
+        carrier_tax_rate=None,
         currency_id,
         customer,
     ):
@@ -385,7 +389,13 @@ class PrestaShopSimulator(PrestaShopSlips, PrestaShopApi, SimulatorBase):
             "gift": "0",
             "gift_message": "",
             "mobile_theme": "0",
-            **psr.totals(net, gross, shipping, discount),
+            **psr.totals(
+                net,
+                gross,
+                shipping,
+                discount,
+                carrier_rate=20 if carrier_tax_rate is None else carrier_tax_rate,
+            ),
             "total_paid_real": "0.000000",
             "round_mode": "2",
             "round_type": "2",

@@ -128,11 +128,13 @@ def order_rows(lines, first_row_id, order_id):
     return rows, net_total, gross_total
 
 
-def totals(net_products, gross_products, shipping, discount, carrier_rate=Decimal(20)):
-    """The order's money fields, so that total_paid_tax_incl = products + shipping - discount."""
-    factor = 1 + carrier_rate / 100
-    shipping_net = money(shipping / factor)
-    discount_net = money(discount / factor)
+def totals(net_products, gross_products, shipping, discount, carrier_rate=20, discount_rate=20):
+    """The order's money fields, so that total_paid_tax_incl = products + shipping - discount;
+    the shipping taxed at ``carrier_rate`` (PrestaShop's ``carrier_tax_rate``: the carrier's tax
+    rule, which may differ from the products' rates)."""
+    carrier_rate = Decimal(str(carrier_rate))
+    shipping_net = money(shipping / (1 + carrier_rate / 100))
+    discount_net = money(discount / (1 + Decimal(discount_rate) / 100))
     paid = gross_products + shipping - discount
     paid_net = net_products + shipping_net - discount_net
     return {

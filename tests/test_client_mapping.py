@@ -165,7 +165,7 @@ def presta_fixture():
         "date_upd": "2026-07-01 12:30:00",
         "total_paid_tax_incl": "83.700000",
         "total_shipping_tax_incl": "6.000000",
-        "carrier_tax_rate": "20.000",
+        "carrier_tax_rate": "5.500",
         "total_discounts_tax_incl": "2.500000",
         "associations": {
             "order_rows": [
@@ -236,6 +236,7 @@ def test_prestashop_order():
         ("REF-2", 1, Decimal("20.50")),
     ]
     assert order.shipping[0].amount == Decimal("6.00")
+    assert order.shipping[0].vat_rate == Decimal("5.5")  # carrier_tax_rate, not the products'
     assert order.discounts[0].amount == Decimal("2.50")
     assert order.total == order.computed_total == Decimal("83.70")
     assert order.invoice_address.city == "Paris" and order.delivery_address.city == "Lyon"

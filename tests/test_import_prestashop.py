@@ -44,6 +44,22 @@ class TestPrestaShopImport(PrestaShopOrders, MarketplaceImportCase):
         self.assertEqual(coffee.tax_id.amount, 5.5)
         self.assertTrue(coffee.tax_id.price_include)
 
+    def test_shipping_taxed_at_the_carriers_rate(self):
+        """The shop taxes its carrier at 5.5 % (its tax rule), the shipping product in Odoo at
+        20 %: the delivery line takes the shop's rate, its VAT is the shop's shipping VAT."""
+        raw = self.add(2, [("TS-UNI-L", 2)], shipping="6.90", discount=None, carrier_tax_rate=5.5)
+        self.assertEqual(raw["carrier_tax_rate"], "5.500")
+        self.assertEqual(self.account.shipping_product_id.taxes_id.amount, 20)
+        self.fetch()
+        sale = self.sale(raw["id"])
+        fee = sale.order_line.filtered("is_delivery")
+        self.assertEqual(fee.tax_id.amount, 5.5)
+        self.assertEqual(fee.price_total, 6.90)
+        shop_vat = float(raw["total_shipping_tax_incl"]) - float(raw["total_shipping_tax_excl"])
+        self.assertEqual(round(fee.price_tax, 2), round(shop_vat, 2))
+        self.assertEqual(sale.amount_total, float(raw["total_paid_tax_incl"]))
+        self.assertTotal(sale, self.sim.expected_total(raw["id"]))
+
     def test_many_orders_match_their_totals(self):
         sim = PrestaShopSimulator(seed=8, orders=50)
         sim.start()

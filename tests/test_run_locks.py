@@ -55,3 +55,15 @@ class TestRunLocks(MarketplaceExportCase):
         self.assertLockFree(EXPORT_LOCK_NAMESPACE)
         self.send()
         self.assertEqual(len(self.sim.shipments), 1)
+
+    def test_import_lock_released_when_finishing_the_run_fails(self):
+        self.sim.add_order("PROCESSABLE", [("MW-20L", 1)], delivery_fee=None, discount=None)
+        with (
+            patch.object(ImportRun, "_finish", side_effect=RuntimeError("log full")),
+            mute_logger("odoo.addons.sale_marketplace_connector.importer.run"),
+            self.assertRaisesRegex(RuntimeError, "log full"),
+        ):
+            self.account._import_orders()
+        self.assertLockFree(LOCK_NAMESPACE)
+        # and the next run works
+        self.assertEqual(self.account._import_orders().state, "done")
