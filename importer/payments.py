@@ -118,7 +118,7 @@ class PaymentSync:
             and sale.state != "cancel"
             and not sale.marketplace_backlog
             and not sale.currency_id.is_zero(sale.currency_id.round(float(order.total)))
-            and not self._returned_amount(order)
+            and not getattr(order, "returned_item_ids", None)
             and not posted_invoices(sale)
         )
 
