@@ -308,10 +308,16 @@ class CsCartSender(Sender):
         if skip:
             return skip
         order_id = export.sale_order_id.marketplace_order_id
-        if look_up_first:
-            current = yield lambda: client.order_status(order_id)
-            if self.reached(current, code):
-                return self.already_there(export, current, code, {"status": current})
+        # the order's status right now: the merchant may have changed it on the store since the
+        # last import, and an order never goes back in the shop's flow
+        current = yield lambda: client.order_status(order_id)
+        if look_up_first and self.reached(current, code):
+            # the status of the lost answer arrived (or the order went beyond it)
+            return self.already_there(export, current, code, {"status": current})
+        skip = self.status_not_needed(export, code, current)
+        if skip:
+            skip.answer = {"status": current}
+            return skip
         notify = self.account.export_notify_buyer
         request = {"status": code, **({"notify_user": "Y"} if notify else {})}
         self.attempt(export, request, status_code=code)
