@@ -65,6 +65,29 @@ class TestSendUnderTheLock(MarketplaceExportCase):
             self.account.action_send_updates()
         self.assertEqual([s["trackingKey"]["trackingNumber"] for s in self.sim.shipments], ["M2"])
 
+    def test_send_now_selects_the_updates_under_the_lock(self):
+        self.shipped_order("L2")
+        selected = ExportRun._pending
+        held = []
+
+        def pending(run):
+            # the run's own connection holds the account's sending lock already
+            run.env.cr.execute(
+                """
+                SELECT count(*) FROM pg_locks
+                 WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+                   AND classid = %s AND objid = %s AND objsubid = 2
+                """,
+                (EXPORT_LOCK_NAMESPACE, self.account.id),
+            )
+            held.append(run.env.cr.fetchone()[0])
+            return selected(run)
+
+        with patch.object(ExportRun, "_pending", pending):
+            action = self.account.action_send_updates()
+        self.assertEqual(held, [1])
+        self.assertIn("1 sent", action["params"]["message"])
+
 
 # --- the import's "Change Status To" --------------------------------------------------------------
 @tagged("post_install", "-at_install")
