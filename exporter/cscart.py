@@ -18,8 +18,10 @@ Staff notes (``details``) are never written: an order PUT with anything but the 
 CS-Cart recalculate the whole order. Exactly once: CS-Cart cannot find a shipment by tracking
 number, so after a request without an answer the order's shipments are compared (carrier,
 tracking number, items) before sending it again; each parcel CS-Cart has is recorded before the
-next one is sent. A status is read back after its PUT (CS-Cart answers 200 whatever it did), and
-after a lost answer read first. The buyer's e-mail flag is sent only to say yes: CS-Cart reads
+next one is sent. The order's status is read before its PUT (a status the merchant set on the
+store since the last import, at or beyond the one to send, stops it: statuses only go forward;
+after a lost answer it tells whether the PUT arrived) and read back after it (CS-Cart answers 200
+whatever it did). The buyer's e-mail flag is sent only to say yes: CS-Cart reads
 any non-empty ``notify_*`` (even "N") as yes.
 """
 

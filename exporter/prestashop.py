@@ -14,7 +14,9 @@ Exactly once: the order carrier is read before it is put back whole (a PUT): a n
 already is not put again, so a retry mails nobody twice. An order history and a message are
 POSTs: after a request without an answer the order's current state (compared by the status
 table's flow rank: a state beyond the one sent says it arrived), or the thread's messages, are
-read first.
+read first. The order's current state is read before every order history anyway: a state the
+merchant set in the back office since the last import, at or beyond the one to send, is not
+sent (statuses only go forward).
 """
 
 import json
