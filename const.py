@@ -115,7 +115,8 @@ DEFAULT_PAID_STATUSES = {
 # set on the shop only when the order's current status ranks lower, so an order never goes back
 # (PrestaShop: shipped -> payment accepted gives the stock back and mails the buyer). Cancelled,
 # refunded, declined and failed orders rank last: nothing is set after them. A status without a
-# rank (0) is set unless the shop already reports it.
+# rank (0) is set unless the shop already reports it, and only over the status Odoo last read
+# (exporter/sender.py: a status someone set on the shop since is left as it is).
 TERMINAL_RANK = 100
 DEFAULT_STATUS_RANKS = {
     "otto": {

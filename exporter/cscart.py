@@ -18,8 +18,10 @@ Staff notes (``details``) are never written: an order PUT with anything but the 
 CS-Cart recalculate the whole order. Exactly once: CS-Cart cannot find a shipment by tracking
 number, so after a request without an answer the order's shipments are compared (carrier,
 tracking number, items) before sending it again; each parcel CS-Cart has is recorded before the
-next one is sent. A status is read back after its PUT (CS-Cart answers 200 whatever it did), and
-after a lost answer read first. The buyer's e-mail flag is sent only to say yes: CS-Cart reads
+next one is sent. The order's status is read before its PUT (a status the merchant set on the
+store since the last import, at or beyond the one to send, stops it: statuses only go forward;
+after a lost answer it tells whether the PUT arrived) and read back after it (CS-Cart answers 200
+whatever it did). The buyer's e-mail flag is sent only to say yes: CS-Cart reads
 any non-empty ``notify_*`` (even "N") as yes.
 """
 
@@ -308,10 +310,16 @@ class CsCartSender(Sender):
         if skip:
             return skip
         order_id = export.sale_order_id.marketplace_order_id
-        if look_up_first:
-            current = yield lambda: client.order_status(order_id)
-            if self.reached(current, code):
-                return self.already_there(export, current, code, {"status": current})
+        # the order's status right now: the merchant may have changed it on the store since the
+        # last import, and an order never goes back in the shop's flow
+        current = yield lambda: client.order_status(order_id)
+        if look_up_first and self.reached(current, code):
+            # the status of the lost answer arrived (or the order went beyond it)
+            return self.already_there(export, current, code, {"status": current})
+        skip = self.status_not_needed(export, code, current)
+        if skip:
+            skip.answer = {"status": current}
+            return skip
         notify = self.account.export_notify_buyer
         request = {"status": code, **({"notify_user": "Y"} if notify else {})}
         self.attempt(export, request, status_code=code)

@@ -14,7 +14,9 @@ Exactly once: the order carrier is read before it is put back whole (a PUT): a n
 already is not put again, so a retry mails nobody twice. An order history and a message are
 POSTs: after a request without an answer the order's current state (compared by the status
 table's flow rank: a state beyond the one sent says it arrived), or the thread's messages, are
-read first.
+read first. The order's current state is read before every order history anyway: a state the
+merchant set in the back office since the last import, at or beyond the one to send, is not
+sent (statuses only go forward).
 """
 
 import json
@@ -298,11 +300,17 @@ class PrestaShopSender(Sender):
         if skip:
             return skip
         order_id, client = order.marketplace_order_id, self.client
-        if look_up_first:
-            # the order history may have arrived: the shop's state at or beyond it says so
-            current = yield lambda: client.order_fields(order_id, ("current_state",))
-            if self.reached(current["current_state"], code):
-                return self.already_there(export, current["current_state"], code, current)
+        # the order's state right now: the merchant may have moved it in the back office since
+        # the last import, and an order never goes back in the shop's flow
+        shop = yield lambda: client.order_fields(order_id, ("current_state",))
+        current = shop["current_state"]
+        if look_up_first and self.reached(current, code):
+            # the order history of the lost answer arrived (or the order went beyond it)
+            return self.already_there(export, current, code, shop)
+        skip = self.status_not_needed(export, code, current)
+        if skip:
+            skip.answer = shop
+            return skip
         request = {"id_order": order_id, "id_order_state": code}
         self.attempt(export, request, status_code=code)
         notify = self.account.export_notify_buyer

@@ -73,14 +73,20 @@ class Sender(EventUpdates, ShipmentSteps):
             return self.account._export_status("shipped" if tracked else "delivered")
         return self.account._export_status(export.event)
 
-    def status_not_needed(self, export, code):
-        """An outcome when the shop's status must not be changed, else None: the shop reports it
-        already, or a status at or beyond it in the shop's flow (statuses only go forward), or a
-        cancelled one; the confirmation of an order the shop's status made an order; a status
-        that would tell the shop what Odoo does not know (PrestaShop's 'paid' and 'shipped'
-        flags)."""
+    def status_not_needed(self, export, code, current=None):
+        """An outcome when the shop's status must not be changed to ``code``, else None: the
+        shop reports it already, or a status at or beyond it in the shop's flow (statuses only go
+        forward), or a cancelled one; the confirmation of an order the shop's status made an
+        order; a status the flow cannot compare with (no Flow Rank) that someone set on the shop
+        since Odoo last read the order; a status that would tell the shop what Odoo does not
+        know (PrestaShop's 'paid' and 'shipped' flags).
+
+        ``current``: the order's status on the shop, read right before the write (the merchant
+        may have moved the order since the last import); None: Odoo's copy, the status the last
+        import (or the connector's last status change) left."""
         order = export.sale_order_id
-        current = order.marketplace_status or ""
+        known = order.marketplace_status or ""
+        current = known if current is None else current or ""
         row, target = self.rows.get(current), self.rows.get(code)
         claim = target._claims(order) if target else ""
         if current == code:
@@ -90,7 +96,14 @@ class Sender(EventUpdates, ShipmentSteps):
                 "The order is cancelled on the shop (%s): its status is left as it is.",
                 self.status_label(current),
             )
-        elif export.event == "confirm" and row and row.document_state in ("sale", "locked"):
+        elif (
+            export.event == "confirm"
+            and current == known
+            and row
+            and row.document_state in ("sale", "locked")
+        ):
+            # the import confirmed the order because of this status (a status set on the shop
+            # since, the import has not seen: the flow decides)
             message = self.env._(
                 "The shop's status %s already made it an order: nothing to change there.",
                 self.status_label(current),
@@ -99,6 +112,15 @@ class Sender(EventUpdates, ShipmentSteps):
             message = self.env._(
                 "The shop's status %(current)s is at or beyond %(status)s in the shop's flow: "
                 "statuses only go forward, it is not set.",
+                current=self.status_label(current),
+                status=self.status_label(code),
+            )
+        elif current and current != known and not (row and target and row.rank and target.rank):
+            message = self.env._(
+                "The order's status was changed on the shop to %(current)s since Odoo last read "
+                "it, and the shop's flow cannot tell whether %(status)s comes after it (a status "
+                "without a Flow Rank): it is left as it is. Give the status a Flow Rank on the "
+                "account, or set the status on the shop.",
                 current=self.status_label(current),
                 status=self.status_label(code),
             )

@@ -65,9 +65,10 @@ class MarketplaceStatusMapping(models.Model):
         help="Where this status stands in the shop's own flow (e.g. PrestaShop: awaiting payment "
         "10, payment accepted 20, processing 30, shipped 40, delivered 50; cancelled and refunded "
         "100). The connector sets a status on the shop only when the order's current status "
-        "ranks lower: an order never goes back (a PrestaShop order moved from shipped back to "
-        "payment accepted gets its stock back and the buyer a mail). 0: not ranked, set unless "
-        "the shop already reports it.",
+        "ranks lower (read on the shop right before the change): an order never goes back (a "
+        "PrestaShop order moved from shipped back to payment accepted gets its stock back and "
+        "the buyer a mail). 0: not ranked, set unless the shop already reports it, and only over "
+        "the status Odoo last read (not over one someone set on the shop since).",
     )
     flag_paid = fields.Boolean(
         string="Shop: Paid",

@@ -6,6 +6,7 @@ from odoo.tests import Form, tagged
 
 from ..simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator
 from .export_common import MarketplaceExportCase
+from .parcels_common import ParcelsMixin
 
 # faults after the shop carried the write out (simulators/faults.py)
 FAULTS = {
@@ -73,6 +74,37 @@ class TestOttoBadDay(BadDayMixin, MarketplaceExportCase):
                 requests = [w for w in self.writes if raw["salesOrderId"] in w["path"]]
                 self.assertEqual(len(requests), 1)
 
+    def test_one_multiparcel_shipment_after_a_cut_connection(self):
+        raw = self.sim.add_order("PROCESSABLE", [("ABS-18V", 1)], delivery_fee=None, discount=None)
+        sale = self.import_order(raw["salesOrderId"])
+        # one item in two parcels: one multiparcel request, carried out, its answer lost
+        self.deliver(
+            sale,
+            tracking="MP1, MP2",
+            carrier="DPD Classic",
+            marketplace_return_tracking_ref="R1",
+        )
+        self.sim.inject("disconnect", path="/v1/multiparcel-shipments", method="POST")
+        self.send_until_done(sale)
+        self.assertEqual(len(self.written("POST", "/v1/multiparcel-shipments")), 1)
+        found = self.sim.shipments_of(raw["salesOrderId"])
+        self.assertEqual(sorted(s["trackingKey"]["trackingNumber"] for s in found), ["MP1", "MP2"])
+
+    def test_items_added_once_to_a_parcel_after_a_cut_connection(self):
+        raw = self.sim.add_order("PROCESSABLE", [("MW-20L", 2)], delivery_fee=None, discount=None)
+        sale = self.import_order(raw["salesOrderId"])
+        self.deliver(sale, {"MW-20L": 1}, tracking="AP1")
+        self.send_until_done(sale)
+        # the backorder goes in the same parcel: its item is added, the answer lost
+        self.deliver(sale, {"MW-20L": 1}, tracking="AP1")
+        self.sim.inject("disconnect", path="/positionitems", method="POST")
+        self.send_until_done(sale)
+        path = "/v1/shipments/carriers/DHL/trackingnumbers/AP1/positionitems"
+        self.assertEqual(len(self.written("POST", path)), 1)
+        self.assertEqual(len(self.sim.shipment_appends), 1)
+        (shipment,) = self.sim.shipments_of(raw["salesOrderId"])
+        self.assertEqual(len(shipment["positionItems"]), 2)
+
 
 @tagged("post_install", "-at_install")
 class TestPrestaShopBadDay(BadDayMixin, MarketplaceExportCase):
@@ -110,7 +142,7 @@ class TestPrestaShopBadDay(BadDayMixin, MarketplaceExportCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCsCartBadDay(BadDayMixin, MarketplaceExportCase):
+class TestCsCartBadDay(ParcelsMixin, BadDayMixin, MarketplaceExportCase):
     backend = "cscart"
     simulator_class = CsCartSimulator
     catalog_language = "fr"
@@ -145,3 +177,21 @@ class TestCsCartBadDay(BadDayMixin, MarketplaceExportCase):
                     [m for m in self.sim.emails if m["order_id"] == order_id],
                     [{"order_id": order_id, "to": "customer", "status": "C"}],
                 )
+
+    def test_the_second_parcel_is_sent_once_after_a_cut_connection(self):
+        raw = self.sim.add_order(
+            "P", [("PZ-1000", 1), ("GS-20M", 2)], shipping=None, discount=None, shipping_id=2
+        )
+        sale = self.import_order(raw["order_id"])
+        self.deliver_in_packages(sale, [{"PZ-1000": 1}, {"GS-20M": 2}], tracking="1ZP1,1ZP2")
+        # the first parcel's shipment is answered; CS-Cart makes the second and the answer is lost
+        self.sim.on_request(
+            "/api/2.0/shipments",
+            lambda: self.sim.inject("disconnect", path="/shipments", method="POST"),
+            nth=2,
+        )
+        self.send_until_done(sale)
+        posts = self.written("POST", "/api/2.0/shipments")
+        self.assertEqual(sorted(p["body"]["tracking_number"] for p in posts), ["1ZP1", "1ZP2"])
+        self.assertEqual(sorted(s["tracking_number"] for s in self.sim.shipments), ["1ZP1", "1ZP2"])
+        self.assertEqual(len(self.exports(sale, "shipment").remote_ref.split(",")), 2)

@@ -111,6 +111,17 @@ class TestCsCartParcels(ParcelsMixin, MarketplaceExportCase):
         self.assertEqual(post["body"]["comments"], f"Invoice {invoice.name}")
         self.assertNotIn(sale.name, post["body"]["comments"])
         self.assertNotIn(picking.name, post["body"]["comments"])
+        # the account chooses to show them: the buyer reads Odoo's references
+        self.account.export_show_internal_refs = True
+        other = self.import_order(self.add(items=[("PZ-1000", 1)])["order_id"])
+        other_invoice = self.invoice(other)
+        shipped = self.deliver(other, tracking="1Z9")
+        self.send()
+        (post,) = self.sent("POST")
+        self.assertEqual(
+            post["body"]["comments"],
+            f"Odoo order {other.name}, delivery {shipped.name}\nOdoo invoice {other_invoice.name}",
+        )
 
     def test_kit_ships_units_of_the_kit(self):
         self.make_kit("PZ-1000", {"PZ-BOX": 1, "PZ-STONE": 2})

@@ -49,7 +49,7 @@ class TestPrestaShopExport(MarketplaceExportCase):
         picking = self.deliver(sale, tracking="6A12345678901", carrier="Spedition Krause")
         self.assertEqual(self.sim.tracking_updates, [])  # validating sends nothing
         run = self.send()
-        get, put, post = self.sent()
+        get, put, read, post = self.sent()
         self.assertEqual((get["method"], get["path"]), ("GET", "/api/order_carriers"))
         self.assertEqual(get["query"]["filter[id_order]"], [f"[{raw['id']}]"])
         # the whole record goes back (a PUT empties what it leaves out), the shop's own carrier
@@ -60,6 +60,8 @@ class TestPrestaShopExport(MarketplaceExportCase):
         self.assertEqual(
             sent, {**{k: str(v) for k, v in record.items()}, "tracking_number": "6A12345678901"}
         )
+        # the order's state is read right before the state is set: statuses only go forward
+        self.assertEqual((read["method"], read["path"]), ("GET", "/api/orders"))
         self.assertEqual((post["method"], post["path"]), ("POST", "/api/order_histories"))
         self.assertEqual(
             self.body(post, "order_history"), {"id_order": str(raw["id"]), "id_order_state": "4"}
@@ -68,7 +70,7 @@ class TestPrestaShopExport(MarketplaceExportCase):
         self.assertEqual(self.sim.status_changes, [(str(raw["id"]), "4")])
         self.assertEqual(picking.marketplace_export_state, "sent")
         self.assertEqual(sale.marketplace_export_state, "sent")
-        self.assertEqual((run.sent_count, run.request_count), (2, 3))
+        self.assertEqual((run.sent_count, run.request_count), (2, 4))
         self.assertEqual(
             run.line_ids.filtered(lambda line: line.marketplace_status).marketplace_status, "4"
         )
@@ -135,7 +137,8 @@ class TestPrestaShopExport(MarketplaceExportCase):
         self.assertEqual(sale.state, "draft")
         sale.action_confirm()
         self.send()
-        (post,) = self.sent()
+        read, post = self.sent()
+        self.assertEqual((read["method"], read["path"]), ("GET", "/api/orders"))
         self.assertEqual(
             self.body(post, "order_history"), {"id_order": str(raw["id"]), "id_order_state": "3"}
         )

@@ -65,6 +65,29 @@ class TestSendUnderTheLock(MarketplaceExportCase):
             self.account.action_send_updates()
         self.assertEqual([s["trackingKey"]["trackingNumber"] for s in self.sim.shipments], ["M2"])
 
+    def test_send_now_selects_the_updates_under_the_lock(self):
+        self.shipped_order("L2")
+        selected = ExportRun._pending
+        held = []
+
+        def pending(run):
+            # the run's own connection holds the account's sending lock already
+            run.env.cr.execute(
+                """
+                SELECT count(*) FROM pg_locks
+                 WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+                   AND classid = %s AND objid = %s AND objsubid = 2
+                """,
+                (EXPORT_LOCK_NAMESPACE, self.account.id),
+            )
+            held.append(run.env.cr.fetchone()[0])
+            return selected(run)
+
+        with patch.object(ExportRun, "_pending", pending):
+            action = self.account.action_send_updates()
+        self.assertEqual(held, [1])
+        self.assertIn("1 sent", action["params"]["message"])
+
 
 # --- the import's "Change Status To" --------------------------------------------------------------
 @tagged("post_install", "-at_install")
@@ -108,6 +131,7 @@ class TestImportStatusThroughTheQueue(PrestaShopOrders, MarketplaceImportCase):
 class TestCsCartStatusTrust(MarketplaceExportCase):
     backend = "cscart"
     simulator_class = CsCartSimulator
+    simulator_options = {"custom_statuses": {"A": "Awaiting pickup"}}
     catalog_language = "fr"
 
     def add(self, status="O"):
@@ -142,6 +166,44 @@ class TestCsCartStatusTrust(MarketplaceExportCase):
         self.assertIn("the store did not take the status", update.message)
         self.assertIn("Backordered", update.message)
         self.assertEqual(sale.marketplace_status, "O")
+
+    def test_statuses_only_go_forward_when_the_shop_moved_since_the_import(self):
+        raw = self.add()
+        sale = self.import_order(raw["order_id"])
+        # completed on the store after the last import: Odoo's copy still says Open
+        self.sim.set_status(raw["order_id"], "C")
+        sale.action_confirm()  # confirmed -> Processed, behind Complete in the flow
+        self.send()
+        self.assertEqual(self.sent("PUT"), [])
+        self.assertEqual(self.sim.orders[raw["order_id"]]["status"], "C")
+        update = self.exports(sale, "status")
+        self.assertEqual(update.state, "not_needed")
+        self.assertIn("statuses only go forward", update.message)
+
+    def test_a_status_of_the_merchants_own_is_overwritten_only_as_imported(self):
+        self.account.action_load_statuses()
+        custom = self.mapping("A")
+        self.assertEqual(custom.rank, 0)  # the flow cannot tell where it stands
+        custom.selected = True
+        # imported in the merchant's own status: Odoo knows it, confirming moves it on
+        known = self.add("A")
+        sale = self.import_order(known["order_id"])
+        sale.action_confirm()
+        self.send()
+        self.assertEqual(self.sim.status_changes, [(known["order_id"], "P")])
+        self.assertEqual(self.exports(sale, "status").state, "sent")
+        # moved to the merchant's own status on the store after the import: left as it is
+        raw = self.add()
+        moved = self.import_order(raw["order_id"])
+        self.sim.set_status(raw["order_id"], "A")
+        moved.action_confirm()
+        self.send()
+        self.assertEqual(self.sent("PUT"), [])
+        self.assertEqual(self.sim.orders[raw["order_id"]]["status"], "A")
+        update = self.exports(moved, "status")
+        self.assertEqual(update.state, "not_needed")
+        self.assertIn("changed on the shop", update.message)
+        self.assertIn("Awaiting pickup", update.message)
 
 
 # --- PrestaShop: flags and the shop's flow --------------------------------------------------------
@@ -209,6 +271,25 @@ class TestPrestaShopStatusTrust(MarketplaceExportCase):
             ["3"],
         )
         self.assertEqual(sale.marketplace_status, "4")
+
+    def test_statuses_only_go_forward_when_the_shop_moved_since_the_import(self):
+        # paid orders come in as quotations to review, and confirmed in Odoo -> 3
+        self.mapping("2").write({"document_type": "quotation", "document_state": "draft"})
+        raw = self.add(2)
+        sale = self.import_order(raw["id"])
+        # shipped from the back office after the last import: Odoo's copy still says 2
+        self.sim.set_status(raw["id"], 4)
+        stock = self.sim.stock_given_back(raw["id"])
+        sale.action_confirm()
+        self.send()
+        # back to "processing" would give the stock back
+        self.assertEqual(self.sent("POST"), [])
+        self.assertEqual(self.sim.status_changes, [])
+        self.assertEqual(self.sim.stock_given_back(raw["id"]), stock)
+        update = self.exports(sale, "status")
+        self.assertEqual(update.state, "not_needed")
+        self.assertIn("statuses only go forward", update.message)
+        self.assertEqual(sale.marketplace_status, "2")  # the next import applies the shop's
 
     def test_flags_come_from_the_shop(self):
         self.sim.order_states["14"] = dict(
