@@ -74,9 +74,8 @@ class CsCartSender(Sender):
             shipment.numbers,
         )
         if not numbers and self.account.import_tracking:
-            waiting = self._tracking_from_shop(export, shipment.items) or self.waiting_for_tracking(
-                export
-            )
+            found = yield from self._tracking_from_shop(export, shipment.items)
+            waiting = found or self.waiting_for_tracking(export)
             if waiting:
                 return waiting
         carrier = shipment.carrier = shop_carrier(self.account, picking.carrier_id)
@@ -122,12 +121,13 @@ class CsCartSender(Sender):
         return [{"package": "", "items": shipment.items, "number": ", ".join(numbers)}], ""
 
     def send_parcels(self, shipment):
+        shipping_id = yield from self._shipping_id(shipment.order)
         shipment.shop.update(
-            shipping_id=self._shipping_id(shipment.order),
+            shipping_id=shipping_id,
             comments=shipment_comments(self.account, shipment.picking),
             known={p.get("ref") for p in shipment.parcels if p.get("ref")},
         )
-        return super().send_parcels(shipment)
+        return (yield from super().send_parcels(shipment))
 
     def send_parcel(self, shipment, index):
         export, parcel, carrier = shipment.export, shipment.parcels[index], shipment.carrier
@@ -148,7 +148,7 @@ class CsCartSender(Sender):
         if self.account.export_notify_buyer:
             body["notify_user"] = "Y"  # any non-empty value is yes: sent only to say yes
         if shipment.look_up_first:
-            found = self._matching_shipment(export, parcel, carrier, known)
+            found = yield from self._matching_shipment(export, parcel, carrier, known)
             if found:
                 parcel.update(done=True, ref=str(found["shipment_id"]), found=True)
                 known.add(parcel["ref"])
@@ -161,7 +161,8 @@ class CsCartSender(Sender):
             sent_tracking=",".join(shipment.numbers),
             sent_carrier=carrier,
         )
-        shipment_id = self.client.create_shipment(body)
+        client = self.client
+        shipment_id = yield lambda: client.create_shipment(body)
         parcel.update(done=True, ref=shipment_id)
         known.add(shipment_id)
         return None
@@ -214,12 +215,12 @@ class CsCartSender(Sender):
                     numbers=len(numbers),
                 ),
             )
-        changes, requests = [], []
+        changes, requests, client = [], [], self.client
         for parcel, target in zip(recorded, targets, strict=True):
             if (parcel.get("number") or "") == target:
                 continue
-            request = {"tracking_number": target}
-            self.client.update_shipment(parcel["ref"], request)
+            ref, request = parcel["ref"], {"tracking_number": target}
+            yield lambda ref=ref, request=request: client.update_shipment(ref, request)
             requests.append({"shipment_id": parcel["ref"], **request})
             changes.append(
                 env._(
@@ -243,9 +244,8 @@ class CsCartSender(Sender):
         """The order's shipment on CS-Cart that is this parcel (carrier, tracking number, items),
         not one of the delivery's other parcels."""
         wanted = {str(k): int(v) for k, v in parcel["items"].items()}
-        for shipment in self.client.list_shipments(
-            order_id=export.sale_order_id.marketplace_order_id
-        ):
+        client, order_id = self.client, export.sale_order_id.marketplace_order_id
+        for shipment in (yield lambda: client.list_shipments(order_id=order_id)):
             products = {str(k): int(float(v)) for k, v in (shipment.get("products") or {}).items()}
             if (
                 str(shipment.get("shipment_id")) not in known
@@ -258,9 +258,10 @@ class CsCartSender(Sender):
 
     def _shipping_id(self, order):
         """The order's shipping method on CS-Cart, read once per order (the import keeps no
-        copy of it)."""
+        copy of it). Committed: the update yields its next request with nothing uncommitted."""
         if not order.marketplace_shipping_ref:
-            raw = self.client.get_raw_order(order.marketplace_order_id)
+            client, order_id = self.client, order.marketplace_order_id
+            raw = yield lambda: client.get_raw_order(order_id)
             methods = raw.get("shipping") or []
             first = methods[0] if isinstance(methods, list) and methods else {}
             shipping_id = (
@@ -268,6 +269,7 @@ class CsCartSender(Sender):
                 or str(raw.get("shipping_ids") or "").split(",")[0].strip()
             )
             order.marketplace_shipping_ref = shipping_id or "1"
+            self.run._commit()
         return order.marketplace_shipping_ref
 
     def _tracking_from_shop(self, export, items):
@@ -277,9 +279,8 @@ class CsCartSender(Sender):
             for picking in export.sale_order_id.picking_ids - export.picking_id
             for number in split_tracking(picking.carrier_tracking_ref)
         }
-        for shipment in self.client.list_shipments(
-            order_id=export.sale_order_id.marketplace_order_id
-        ):
+        client, order_id = self.client, export.sale_order_id.marketplace_order_id
+        for shipment in (yield lambda: client.list_shipments(order_id=order_id)):
             numbers = [
                 n for n in split_tracking(shipment.get("tracking_number")) if n not in others
             ]
@@ -350,6 +351,7 @@ class CsCartSender(Sender):
 
     # --- invoice numbers -------------------------------------------------------------------------
     def _send_note(self, export, look_up_first):
+        """Steps (see exporter/run.py), as a status change's."""
         env = self.env
         shipments = self.env["marketplace.export"].search(
             [
@@ -369,7 +371,8 @@ class CsCartSender(Sender):
                 ),
             )
         shipment_id = shipments.remote_ref.split(",")[-1]  # the delivery's last parcel
-        found = self.client.list_shipments(shipment_id=shipment_id)
+        client = self.client
+        found = yield lambda: client.list_shipments(shipment_id=shipment_id)
         comments = (found[0].get("comments") or "") if found else ""
         if export.note in comments:
             return Outcome(
@@ -378,7 +381,7 @@ class CsCartSender(Sender):
                 remote_ref=shipment_id,
             )
         request = {"comments": f"{comments.rstrip()}\n{export.note}".strip()}
-        self.client.update_shipment(shipment_id, request)
+        yield lambda: client.update_shipment(shipment_id, request)
         return Outcome(
             SENT,
             env._(

@@ -126,19 +126,15 @@ class OttoSender(OttoReturns, OttoParcels, Sender):
         carrier = shipment.carrier = shop_carrier(self.account, picking.carrier_id)
         if carrier not in OTTO_CARRIERS:
             if not numbers and self.account.import_tracking:
-                waiting = self._tracking_from_otto(
-                    export, shipment.items
-                ) or self.waiting_for_tracking(export)
+                found = yield from self._tracking_from_otto(export, shipment.items)
+                waiting = found or self.waiting_for_tracking(export)
                 if waiting:
                     return waiting
             return Outcome(FAILED, self._carrier_problem(picking))
         forwarder = shipment.shop["forwarder"] = carrier not in OTTO_PARCEL_CARRIERS
         if not numbers and not forwarder:
-            return (
-                self._tracking_from_otto(export, shipment.items)
-                or self.waiting_for_tracking(export)
-                or self.missing_tracking(export)
-            )
+            found = yield from self._tracking_from_otto(export, shipment.items)
+            return found or self.waiting_for_tracking(export) or self.missing_tracking(export)
         ship_from, problem = self._ship_from(picking)
         if problem:
             return Outcome(FAILED, problem)
@@ -227,7 +223,8 @@ class OttoSender(OttoReturns, OttoParcels, Sender):
         shipped on OTTO (by another tool) give their tracking numbers to the delivery."""
         if not self.account.import_tracking:
             return None
-        raw = self.client.get_raw_order(export.sale_order_id.marketplace_order_id)
+        client, order_id = self.client, export.sale_order_id.marketplace_order_id
+        raw = yield lambda: client.get_raw_order(order_id)
         by_id = {item.get("positionItemId"): item for item in raw["positionItems"]}
         ours = [by_id.get(item) or {} for item in items]
         if not all(item.get("fulfillmentStatus") == "SENT" for item in ours):

@@ -42,13 +42,16 @@ class OttoParcels:
         wanted = {(order_id, item) for item in parcel["items"]}
         number = parcel["number"]
         if shipment.look_up_first:
-            found = self._find(carrier, number) if number else self._sent_without_key(export)
+            if number:
+                found = yield from self._find(carrier, number)
+            else:
+                found = yield from self._sent_without_key(export)
             if found is not None and wanted <= shipment_items(found):
                 parcel.update(done=True, ref=str(found.get("shipmentId") or ""), how="found")
                 answers.append(found)
                 return None
         if number and self._known_parcel(export, carrier, number):
-            return self._add_items(export, parcels, index, carrier, requests, answers)
+            return (yield from self._add_items(export, parcels, index, carrier, requests, answers))
         body = self._body(export, parcel, carrier, shipment.shop["ship_from"])
         requests.append(body)
         self.attempt(
@@ -58,19 +61,24 @@ class OttoParcels:
             sent_tracking=",".join(p["number"] for p in parcels),
             sent_carrier=carrier,
         )
+        client = self.client
         try:
-            shipment_id = self.client.create_shipment(body)
+            shipment_id = yield lambda: client.create_shipment(body)
         except RequestError as exc:
             if exc.status != 409 or not number:
                 raise
-            found = self._find(carrier, number)
+            found = yield from self._find(carrier, number)
             if found is not None and wanted <= shipment_items(found):
                 parcel.update(done=True, ref=str(found.get("shipmentId") or ""), how="found")
                 answers.append(found)
                 return None
             if found is not None and order_id in {o for o, _i in shipment_items(found)}:
                 # a parcel OTTO has for this order (a backorder in the same parcel)
-                return self._add_items(export, parcels, index, carrier, requests, answers, found)
+                return (
+                    yield from self._add_items(
+                        export, parcels, index, carrier, requests, answers, found
+                    )
+                )
             return Outcome(
                 FAILED,
                 env._("OTTO refused the shipment: %s", exc),
@@ -93,7 +101,8 @@ class OttoParcels:
     def _add_items(self, export, parcels, index, carrier, requests, answers, found=None):
         """Add the parcel's items to the shipment OTTO has under its tracking key."""
         parcel = parcels[index]
-        found = found or self._find(carrier, parcel["number"])
+        if found is None:
+            found = yield from self._find(carrier, parcel["number"])
         if found is None:
             return Outcome(
                 FAILED,
@@ -120,7 +129,8 @@ class OttoParcels:
                 sent_tracking=",".join(p["number"] for p in parcels),
                 sent_carrier=carrier,
             )
-            self.client.append_position_items(carrier, parcel["number"], body)
+            client, number = self.client, parcel["number"]
+            yield lambda: client.append_position_items(carrier, number, body)
         parcel.update(done=True, ref=str(found.get("shipmentId") or ""), how="added")
         answers.append({"shipmentId": found.get("shipmentId"), "added": len(missing)})
         return None
@@ -128,7 +138,7 @@ class OttoParcels:
     def _multiparcel(self, export, parcels, carrier, ship_from, look_up_first):
         """One item in several parcels: one request for all of them (OTTO creates all or none)."""
         if look_up_first:
-            found = self._find(carrier, parcels[0]["number"])
+            found = yield from self._find(carrier, parcels[0]["number"])
             order_id = export.sale_order_id.marketplace_order_id
             if found is not None and (order_id, parcels[0]["items"][0]) in shipment_items(found):
                 return self._already_there(found, export, parcels)
@@ -139,12 +149,13 @@ class OttoParcels:
             sent_tracking=",".join(p["number"] for p in parcels),
             sent_carrier=carrier,
         )
+        client = self.client
         try:
-            group_id = self.client.create_multiparcel_shipment(bodies)
+            group_id = yield lambda: client.create_multiparcel_shipment(bodies)
         except RequestError as exc:
             if exc.status != 409:
                 raise
-            found = self._find(carrier, parcels[0]["number"])
+            found = yield from self._find(carrier, parcels[0]["number"])
             order_id = export.sale_order_id.marketplace_order_id
             wanted = {(order_id, item) for item in parcels[0]["items"]}
             if found is None or not wanted <= shipment_items(found):
@@ -215,7 +226,7 @@ class OttoParcels:
         if len(numbers) == len(recorded):
             on_otto = []
             for parcel, number in zip(recorded, numbers, strict=True):
-                found = self._find(carrier, number) if number else None
+                found = (yield from self._find(carrier, number)) if number else None
                 wanted = {(order_id, item) for item in parcel.get("items") or []}
                 on_otto.append(found is not None and wanted <= shipment_items(found))
             if all(on_otto):
@@ -245,13 +256,18 @@ class OttoParcels:
         )
 
     def _find(self, carrier, number):
-        return self.client.find_shipment(carrier, number) if carrier and number else None
+        """Steps: the shipment OTTO has under the tracking key, else None."""
+        if not (carrier and number):
+            return None
+        client = self.client
+        return (yield lambda: client.find_shipment(carrier, number))
 
     def _sent_without_key(self, export):
         """A forwarder shipment without tracking number cannot be looked up by its key: the
         order tells whether its items are SENT (a shipment-like answer, or None)."""
         order_id = export.sale_order_id.marketplace_order_id
-        raw = self.client.get_raw_order(order_id)
+        client = self.client
+        raw = yield lambda: client.get_raw_order(order_id)
         sent = [
             {"positionItemId": item.get("positionItemId"), "salesOrderId": order_id}
             for item in raw["positionItems"]

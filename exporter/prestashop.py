@@ -72,6 +72,7 @@ class PrestaShopSender(Sender):
     # --- shipments: the steps of Sender._send_shipment -------------------------------------------
     kept_parcel_keys = None  # a parcel the shop has keeps its whole record (where, text, ref)
 
+    # each hook that talks to the shop yields its requests (steps, see exporter/run.py)
     def correct_shipment(self, shipment):
         numbers = self.tracking_numbers(shipment.picking)
         return self._correction(shipment.export, shipment.recorded, numbers, shipment.look_up_first)
@@ -82,7 +83,8 @@ class PrestaShopSender(Sender):
         env, export, numbers = self.env, shipment.export, shipment.numbers
         if not numbers and not self.account.import_tracking:
             return Outcome(NOT_NEEDED, env._("The delivery has no tracking number to send."))
-        records = self.client.order_carriers(shipment.order.marketplace_order_id)
+        order_id, client = shipment.order.marketplace_order_id, self.client
+        records = yield lambda: client.order_carriers(order_id)
         if not numbers:
             return self._tracking_from_shop(export, records)
         if not records:
@@ -110,7 +112,8 @@ class PrestaShopSender(Sender):
         if parcel["number"] in in_field:  # put there by an earlier attempt, or by the shop
             parcel.update(done=True, where="carrier", ref=str(record.get("id")))
         elif not in_field:
-            shipment.requests.append(self._put_number(export, parcels, record, parcel["number"]))
+            request = yield from self._put_number(export, parcels, record, parcel["number"])
+            shipment.requests.append(request)
             shipment.shop["in_field"] = [parcel["number"]]
             parcel.update(done=True, where="carrier", ref=str(record.get("id")))
         else:
@@ -119,7 +122,7 @@ class PrestaShopSender(Sender):
                 self.account, picking, parcel["number"], picking.carrier_id.name or ""
             )
             parcel.update(text=text)
-            ref, request = self._message(export, parcels, text, shipment.look_up_first)
+            ref, request = yield from self._message(export, parcels, text, shipment.look_up_first)
             if request:
                 shipment.requests.append(request)
             parcel.update(done=True, where="message", ref=ref)
@@ -154,7 +157,8 @@ class PrestaShopSender(Sender):
         again, so the buyer gets one e-mail."""
         request = dict(record, tracking_number=number)
         self.attempt(export, request, parcels=json.dumps(parcels))
-        self.client.put_order_carrier(record, number, send_email=self.account.export_notify_buyer)
+        client, notify = self.client, self.account.export_notify_buyer
+        yield lambda: client.put_order_carrier(record, number, send_email=notify)
         return request
 
     def _sent_text(self, parcels):
@@ -194,18 +198,23 @@ class PrestaShopSender(Sender):
             return too_long
         parcels = [dict(parcel) for parcel in recorded]
         requests, lines = [], []
+        order_id, client = order.marketplace_order_id, self.client
+
+        def read_carriers():
+            return client.order_carriers(order_id)
+
         for index, number in changed:
             if index >= len(parcels):
                 parcels.append({"number": number})
             parcel = parcels[index]
             old = parcel.get("number") or ""
             if parcel.get("where") == "carrier":
-                records = self.client.order_carriers(order.marketplace_order_id)
+                records = yield read_carriers
                 record = next(
                     (r for r in records if str(r.get("id")) == parcel.get("ref")), records[-1]
                 )
                 if (record.get("tracking_number") or "").strip() != number:
-                    requests.append(self._put_number(export, parcels, record, number))
+                    requests.append((yield from self._put_number(export, parcels, record, number)))
                 lines.append(
                     env._(
                         "Tracking number %(new)s set on the order's carrier (replaces %(old)s).",
@@ -219,7 +228,7 @@ class PrestaShopSender(Sender):
                 self.account, picking, number, picking.carrier_id.name or "", replaces=old
             )
             parcel.update(number=number, text=text, done=False)
-            ref, request = self._message(export, parcels, text, look_up_first)
+            ref, request = yield from self._message(export, parcels, text, look_up_first)
             if request:
                 requests.append(request)
             parcel.update(done=True, where="message", ref=ref)
@@ -268,28 +277,33 @@ class PrestaShopSender(Sender):
     def _message(self, export, parcels, text, look_up_first):
         """Post a parcel's message in the order's thread (private or visible to the buyer, as
         the account says), unless a lost request put it there already: (message id, request)."""
-        order = export.sale_order_id
+        order, client = export.sale_order_id, self.client
         private = self.account.prestashop_parcel_messages != "customer"
-        thread_id = self._thread(order, export)
+        thread_id = yield from self._thread(order, export)
         if look_up_first:
-            for message in self.client.thread_messages(thread_id):
+            for message in (yield lambda: client.thread_messages(thread_id)):
                 if (message.get("message") or "").strip() == text.strip():
                     return str(message.get("id")), None
         request = {"id_customer_thread": thread_id, "message": text, "private": int(private)}
         self.attempt(export, request, parcels=json.dumps(parcels))
-        return self.client.add_message(thread_id, text, private=private), request
+        message_id = yield lambda: client.add_message(thread_id, text, private=private)
+        return message_id, request
 
     def _thread(self, order, export):
         """The order's customer thread: the buyer's (found once per order), else a closed one
-        the connector opens."""
-        thread_id = order.marketplace_thread_ref or self.client.find_customer_thread(
-            order.marketplace_order_id
+        the connector opens. Committed: the update yields its next request with nothing
+        uncommitted."""
+        client, order_id = self.client, order.marketplace_order_id
+        thread_id = order.marketplace_thread_ref or (
+            yield lambda: client.find_customer_thread(order_id)
         )
         if not thread_id:
-            thread = self._new_thread(order)
+            thread = yield from self._new_thread(order)
             self.attempt(export, {"customer_thread": thread})
-            thread_id = self.client.create_customer_thread(thread)
-        order.marketplace_thread_ref = thread_id
+            thread_id = yield lambda: client.create_customer_thread(thread)
+        if order.marketplace_thread_ref != thread_id:
+            order.marketplace_thread_ref = thread_id
+            self.run._commit()
         return thread_id
 
     def _send_status(self, export, look_up_first):
@@ -326,12 +340,14 @@ class PrestaShopSender(Sender):
         )
 
     def _send_note(self, export, look_up_first):
-        env, order = self.env, export.sale_order_id
-        thread_id = order.marketplace_thread_ref or self.client.find_customer_thread(
-            order.marketplace_order_id
+        """Steps (see exporter/run.py), as a status change's."""
+        env, order, client = self.env, export.sale_order_id, self.client
+        order_id = order.marketplace_order_id
+        thread_id = order.marketplace_thread_ref or (
+            yield lambda: client.find_customer_thread(order_id)
         )
         if thread_id and look_up_first:
-            for message in self.client.thread_messages(thread_id):
+            for message in (yield lambda: client.thread_messages(thread_id)):
                 if (message.get("message") or "").strip() == export.note.strip():
                     order.marketplace_thread_ref = thread_id
                     return Outcome(
@@ -341,13 +357,13 @@ class PrestaShopSender(Sender):
                         answer=message,
                     )
         if not thread_id:
-            thread = self._new_thread(order)
+            thread = yield from self._new_thread(order)
             self.attempt(export, {"customer_thread": thread})
-            thread_id = self.client.create_customer_thread(thread)
+            thread_id = yield lambda: client.create_customer_thread(thread)
         order.marketplace_thread_ref = thread_id
         request = {"id_customer_thread": thread_id, "message": export.note, "private": 1}
         self.attempt(export, request)
-        message_id = self.client.add_message(thread_id, export.note)
+        message_id = yield lambda: client.add_message(thread_id, export.note)
         return Outcome(
             SENT,
             env._("Private message added to the order's thread: %s", export.note),
@@ -359,8 +375,9 @@ class PrestaShopSender(Sender):
     def _new_thread(self, order):
         """A closed thread (not one more open request in the shop's customer service) of the
         order's buyer, in the order's language, for the staff's notes."""
-        identity = self.client.order_fields(
-            order.marketplace_order_id, ("id_lang", "id_customer", "id_shop")
+        client, order_id = self.client, order.marketplace_order_id
+        identity = yield lambda: client.order_fields(
+            order_id, ("id_lang", "id_customer", "id_shop")
         )
         thread = {
             "id_lang": identity["id_lang"] or 1,

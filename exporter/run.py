@@ -68,29 +68,66 @@ class ExportRun(AccountRun):
         sender = sender_class(self.account)(self)
         concurrency = self.client.concurrency
         flights = {}  # future -> the update whose request it sends
+        held = {}  # order -> its updates (in the order marked) behind the one in flight
         with ThreadPoolExecutor(concurrency, thread_name_prefix="smc-send") as pool:
             try:
                 for position, export in enumerate(self.exports):
                     if self._out_of_time():
-                        self.left_over = len(self.exports) - position  # the next run sends them
+                        # the next run sends them
+                        self.left_over = len(self.exports) - position + self._drop(held)
                         self.stopped_early = True
                         break
-                    # never two updates of one order at once, and an order's updates in order
+                    # never two updates of one order at once, and an order's updates in order:
+                    # an update of an order in flight waits for it, the others go on
                     order = export.sale_order_id.id
-                    while flights and (
-                        len(flights) >= concurrency
-                        or order in {flight.order for flight in flights.values()}
-                    ):
+                    if order in held or order in self._busy_orders(flights):
+                        held.setdefault(order, []).append(export)
+                        continue
+                    while len(flights) >= concurrency:
                         self._land(pool, flights)
-                    if self._still_to_send(export):
-                        self._take_off(pool, flights, _Flight(export, order, sender))
+                        self._release(pool, flights, held, sender)
+                    self._go(pool, flights, export, order, sender)
+                    self._release(pool, flights, held, sender)
                 while flights:
                     self._land(pool, flights)
+                    if self._out_of_time():
+                        self.left_over += self._drop(held)
+                        self.stopped_early = self.stopped_early or bool(self.left_over)
+                    self._release(pool, flights, held, sender)
             finally:
                 # refused credentials stop the run: the requests in flight end first; their
                 # updates stay marked outcome unknown (committed before they went out), so the
                 # next run looks on the shop before sending them again
                 wait(flights)
+
+    def _go(self, pool, flights, export, order, sender):
+        if self._still_to_send(export):
+            self._take_off(pool, flights, _Flight(export, order, sender))
+
+    def _busy_orders(self, flights):
+        return {flight.order for flight in flights.values()}
+
+    def _release(self, pool, flights, held, sender):
+        """Send the next held update of each order no longer in flight, while there is room."""
+        concurrency, released = self.client.concurrency, True
+        while released and held and len(flights) < concurrency:
+            released = False
+            busy = self._busy_orders(flights)
+            for order in list(held):
+                if order in busy or len(flights) >= concurrency:
+                    continue
+                export = held[order].pop(0)
+                if not held[order]:
+                    del held[order]
+                self._go(pool, flights, export, order, sender)
+                released = True
+                busy = self._busy_orders(flights)
+
+    def _drop(self, held):
+        """Forget the held updates (out of time): how many."""
+        count = sum(len(exports) for exports in held.values())
+        held.clear()
+        return count
 
     def _busy(self):
         # nothing to send: nothing to say either (no run is logged)

@@ -15,8 +15,17 @@ Each shop's sender fills in the steps its shop needs; ``Shipment`` carries what 
 
 import json
 from dataclasses import dataclass, field
+from types import GeneratorType
 
 from .base import FAILED, NOT_NEEDED, TO_SEND, Outcome, all_done, recorded_parcels, split_tracking
+
+
+def steps(result):
+    """A hook's result: a plain one, or the end of the steps (a generator yielding each request,
+    see exporter/run.py) the hook returned, each of their requests yielded on to the run."""
+    if isinstance(result, GeneratorType):
+        return (yield from result)
+    return result
 
 
 @dataclass
@@ -58,25 +67,27 @@ class ShipmentSteps:
     kept_parcel_keys = ("ref",)
 
     def _send_shipment(self, export, look_up_first):
+        """Steps (see exporter/run.py): a hook may yield its requests (a generator) to have them
+        sent in a thread of the run while the run goes on with the updates of other orders."""
         shipment = Shipment(export, look_up_first, recorded_parcels(export))
         if all_done(shipment.recorded):
-            return self.correct_shipment(shipment)
-        shipment.items = self.shipment_items_of(export)
+            return (yield from steps(self.correct_shipment(shipment)))
+        shipment.items = yield from steps(self.shipment_items_of(export))
         if shipment.items is not None and not shipment.items:
             return Outcome(NOT_NEEDED, self.no_items_message())
         shipment.numbers = self.tracking_numbers(shipment.picking)
-        outcome = self.check_shipment(shipment)
+        outcome = yield from steps(self.check_shipment(shipment))
         if outcome is not None:
             return outcome
-        shipment.parcels, problem = self.plan_parcels(shipment)
+        shipment.parcels, problem = yield from steps(self.plan_parcels(shipment))
         if problem:
             return Outcome(FAILED, problem)
         self._keep_done(shipment)
-        outcome = self.send_parcels(shipment)
+        outcome = yield from steps(self.send_parcels(shipment))
         if outcome is not None:
             return outcome
         export.parcels = json.dumps(shipment.parcels)
-        return self.shipment_sent(shipment)
+        return (yield from steps(self.shipment_sent(shipment)))
 
     def _keep_done(self, shipment):
         """The parcels the shop had already (an earlier attempt) keep what they became."""
@@ -90,11 +101,12 @@ class ShipmentSteps:
                     )
 
     def send_parcels(self, shipment):
-        """Send each parcel not done yet; an outcome when the shipment ends early."""
+        """Send each parcel not done yet, one after the other; an outcome when the shipment
+        ends early."""
         for index, parcel in enumerate(shipment.parcels):
             if parcel.get("done"):
                 continue
-            outcome = self.send_parcel(shipment, index)
+            outcome = yield from steps(self.send_parcel(shipment, index))
             if outcome is not None:
                 return outcome
         return None

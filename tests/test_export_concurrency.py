@@ -6,7 +6,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from ..clients.transport import Transport
-from ..simulators import CsCartSimulator, PrestaShopSimulator
+from ..simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator
 from .export_common import MarketplaceExportCase
 
 ORDERS = 6
@@ -159,3 +159,203 @@ class TestCsCartExportConcurrency(MarketplaceExportCase):
             sorted(self.sim.status_changes),
             sorted((str(raw["order_id"]), expected) for raw in raws),
         )
+
+
+def watch_requests(wanted):
+    """(patch of Transport.send, watch): counts the requests ``wanted(method, url)`` selects
+    that are in flight at once."""
+    lock, watch = threading.Lock(), {"now": 0, "most": 0}
+    send = Transport.send
+
+    def watched(transport, method, url, **kwargs):
+        if not wanted(method, url):
+            return send(transport, method, url, **kwargs)
+        with lock:
+            watch["now"] += 1
+            watch["most"] = max(watch["most"], watch["now"])
+        try:
+            return send(transport, method, url, **kwargs)
+        finally:
+            with lock:
+                watch["now"] -= 1
+
+    return patch.object(Transport, "send", watched), watch
+
+
+@tagged("post_install", "-at_install")
+class TestPrestaShopShipmentConcurrency(MarketplaceExportCase):
+    """PrestaShop shipments (the order carrier read, then put back with the tracking number) of
+    different orders go together, each order's number put once; a lost answer is looked up."""
+
+    backend = "prestashop"
+    simulator_class = PrestaShopSimulator
+    simulator_options = {"latency_ms": 80}
+    catalog_language = "fr"
+
+    def delivered_orders(self):
+        raws = [
+            self.sim.add_order(2, [("PZ-1000", 1)], shipping=None, discount=None)
+            for __ in range(ORDERS)
+        ]
+        self.account._import_orders()
+        sales = self.env["sale.order"].search(
+            [("marketplace_account_id", "=", self.account.id)], order="id"
+        )
+        self.assertEqual(len(sales), ORDERS)
+        for index, sale in enumerate(sales):
+            self.deliver(sale, tracking=f"6A{index}")
+        return raws, sales
+
+    def test_shipments_of_different_orders_go_together(self):
+        raws, sales = self.delivered_orders()
+        watching, watch = watch_requests(
+            lambda method, url: method == "PUT" and "order_carriers" in url
+        )
+        with watching:
+            run = self.send()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(watch["most"], 4)  # the account's Concurrent Requests
+        self.assertEqual(
+            sorted(self.sim.tracking_updates),
+            sorted((str(raw["id"]), f"6A{index}") for index, raw in enumerate(raws)),
+        )
+        self.assertEqual(set(self.exports(sales, "shipment").mapped("state")), {"sent"})
+
+    def test_a_lost_answer_of_a_shipment_is_looked_up_not_sent_again(self):
+        raws, sales = self.delivered_orders()
+        # a PUT that mails the buyer is not repeated blind
+        self.account.export_notify_buyer = True
+        # the shop puts the number, its answer comes too late: lost
+        self.sim.inject("slow", path="/api/order_carriers/", method="PUT", seconds=3)
+        self.send()
+        unknown = self.exports(sales, "shipment").filtered("outcome_unknown")
+        self.assertEqual(len(unknown), 1)
+        self.assertEqual(unknown.state, "to_send")
+        self.wait_for(lambda: len(self.sim.tracking_updates) == ORDERS)  # the shop did it
+        unknown.next_attempt_at = False
+        self.send()
+        self.assertEqual(unknown.state, "sent")
+        self.assertEqual(self.sent("PUT"), [])  # looked up, found there: not put again
+        self.assertEqual(len(self.sim.in_transit_mails), ORDERS)  # each buyer mailed once
+        self.assertEqual(
+            sorted(self.sim.tracking_updates),
+            sorted((str(raw["id"]), f"6A{index}") for index, raw in enumerate(raws)),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCsCartShipmentConcurrency(MarketplaceExportCase):
+    """CS-Cart shipments (the order's shipping method read, then the shipment POSTed) of
+    different orders go together, each order's shipment made once; a lost answer is looked up."""
+
+    backend = "cscart"
+    simulator_class = CsCartSimulator
+    simulator_options = {"latency_ms": 80}
+    catalog_language = "fr"
+
+    def delivered_orders(self):
+        raws = [
+            self.sim.add_order("P", [("PZ-1000", 1)], shipping=None, discount=None, shipping_id=2)
+            for __ in range(ORDERS)
+        ]
+        self.account._import_orders()
+        sales = self.env["sale.order"].search(
+            [("marketplace_account_id", "=", self.account.id)], order="id"
+        )
+        self.assertEqual(len(sales), ORDERS)
+        for index, sale in enumerate(sales):
+            self.deliver(sale, tracking=f"1Z{index}")
+        return raws, sales
+
+    def shipped(self):
+        return sorted((str(s["order_id"]), s["tracking_number"]) for s in self.sim.shipments)
+
+    def expected(self, raws):
+        return sorted((str(raw["order_id"]), f"1Z{index}") for index, raw in enumerate(raws))
+
+    def test_shipments_of_different_orders_go_together(self):
+        raws, sales = self.delivered_orders()
+        watching, watch = watch_requests(
+            lambda method, url: method == "POST" and url.endswith("/shipments")
+        )
+        with watching:
+            run = self.send()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(watch["most"], 4)  # the account's Concurrent Requests
+        self.assertEqual(self.shipped(), self.expected(raws))
+        self.assertEqual(set(self.exports(sales, "shipment").mapped("state")), {"sent"})
+
+    def test_a_lost_answer_of_a_shipment_is_looked_up_not_sent_again(self):
+        raws, sales = self.delivered_orders()
+        self.sim.inject("slow", path="/shipments", method="POST", seconds=3)
+        self.send()
+        unknown = self.exports(sales, "shipment").filtered("outcome_unknown")
+        self.assertEqual(len(unknown), 1)
+        self.assertEqual(unknown.state, "to_send")
+        self.wait_for(lambda: len(self.sim.shipments) == ORDERS)  # the shop made it
+        unknown.next_attempt_at = False
+        self.send()
+        self.assertEqual(unknown.state, "sent")
+        self.assertEqual(self.sent("POST"), [])  # looked up, found there: not made again
+        self.assertEqual(self.shipped(), self.expected(raws))
+
+
+@tagged("post_install", "-at_install")
+class TestOttoShipmentConcurrency(MarketplaceExportCase):
+    """OTTO shipments of different orders go together, each order's shipment made once; a lost
+    answer is looked up by its tracking key."""
+
+    backend = "otto"
+    simulator_class = OttoSimulator
+    simulator_options = {"latency_ms": 80}
+
+    def delivered_orders(self):
+        raws = [
+            self.sim.add_order("PROCESSABLE", [("MB-6", 1)], delivery_fee=None, discount=None)
+            for __ in range(ORDERS)
+        ]
+        self.account._import_orders()
+        sales = self.env["sale.order"].search(
+            [("marketplace_account_id", "=", self.account.id)], order="id"
+        )
+        self.assertEqual(len(sales), ORDERS)
+        for index, sale in enumerate(sales):
+            self.deliver(sale, tracking=f"M{sale.marketplace_order_id[-6:]}{index}")
+        return raws, sales
+
+    def shipped(self):
+        return sorted(
+            (s["positionItems"][0]["salesOrderId"], s["trackingKey"]["trackingNumber"])
+            for s in self.sim.shipments
+        )
+
+    def expected(self, sales):
+        return sorted(
+            (sale.marketplace_order_id, sale.picking_ids.carrier_tracking_ref) for sale in sales
+        )
+
+    def test_shipments_of_different_orders_go_together(self):
+        __, sales = self.delivered_orders()
+        watching, watch = watch_requests(
+            lambda method, url: method == "POST" and url.endswith("/v1/shipments")
+        )
+        with watching:
+            run = self.send()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(watch["most"], 4)  # the account's Concurrent Requests
+        self.assertEqual(self.shipped(), self.expected(sales))
+        self.assertEqual(set(self.exports(sales, "shipment").mapped("state")), {"sent"})
+
+    def test_a_lost_answer_of_a_shipment_is_looked_up_not_sent_again(self):
+        __, sales = self.delivered_orders()
+        self.sim.inject("slow", path="/v1/shipments", method="POST", seconds=3)
+        self.send()
+        unknown = self.exports(sales, "shipment").filtered("outcome_unknown")
+        self.assertEqual(len(unknown), 1)
+        self.assertEqual(unknown.state, "to_send")
+        self.wait_for(lambda: len(self.sim.shipments) == ORDERS)  # OTTO made it
+        unknown.next_attempt_at = False
+        self.send()
+        self.assertEqual(unknown.state, "sent")
+        self.assertEqual(self.sent("POST"), [])  # looked up, found there: not made again
+        self.assertEqual(self.shipped(), self.expected(sales))
