@@ -189,6 +189,29 @@ CONF
 }
 odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
 
+# Rename the database $1, built under that name, to the template $2, with its filestore.
+publish_template() {
+    pg psql -d postgres -qc "ALTER DATABASE $1 RENAME TO $2"
+    if [ -d "$SMC_HOME/data/filestore/$1" ]; then
+        rm -rf "$SMC_HOME/data/filestore/$2"
+        mv "$SMC_HOME/data/filestore/$1" "$SMC_HOME/data/filestore/$2"
+    fi
+}
+# Build the template $1, once, from the template $2 and the Odoo modules $3.
+ensure_derived_template() {
+    exec 9>"$SMC_HOME/template.lock"
+    flock 9
+    if ! db_exists "$1"; then
+        log "Building the template $1 (+ $3), once"
+        local building=${1}_building
+        drop_db "$building"
+        copy_db "$2" "$building"
+        odoo_bin -d "$building" -i "$3" --stop-after-init --log-level=warn
+        publish_template "$building" "$1"
+    fi
+    flock -u 9
+}
+
 # A template database with Odoo's modules this add-on depends on; copying it costs a fraction of a
 # second, installing it about a minute. Its name changes with the Odoo source and the module list.
 ensure_template_db() {
@@ -203,11 +226,7 @@ ensure_template_db() {
         db_exists "$building" && pg dropdb "$building"
         rm -rf "$SMC_HOME/data/filestore/$building"
         odoo_bin -d "$building" -i "$BASE_MODULES" --stop-after-init --log-level=warn
-        pg psql -d postgres -qc "ALTER DATABASE $building RENAME TO $TEMPLATE_DB"
-        if [ -d "$SMC_HOME/data/filestore/$building" ]; then
-            rm -rf "$SMC_HOME/data/filestore/$TEMPLATE_DB"
-            mv "$SMC_HOME/data/filestore/$building" "$SMC_HOME/data/filestore/$TEMPLATE_DB"
-        fi
+        publish_template "$building" "$TEMPLATE_DB"
     fi
     flock -u 9
 }
@@ -220,21 +239,7 @@ ensure_test_template_db() {
     key=$( (cat "$ODOO_SRC/odoo/release.py"; echo "$BASE_MODULES $TEST_EXTRA_MODULES") \
         | sha1sum | cut -c1-10)
     TEST_TEMPLATE_DB=smc_test_template_$key
-    exec 9>"$SMC_HOME/template.lock"
-    flock 9
-    if ! db_exists "$TEST_TEMPLATE_DB"; then
-        log "Building the test template $TEST_TEMPLATE_DB (+ $TEST_EXTRA_MODULES), once"
-        local building=${TEST_TEMPLATE_DB}_building
-        drop_db "$building"
-        copy_db "$TEMPLATE_DB" "$building"
-        odoo_bin -d "$building" -i "$TEST_EXTRA_MODULES" --stop-after-init --log-level=warn
-        pg psql -d postgres -qc "ALTER DATABASE $building RENAME TO $TEST_TEMPLATE_DB"
-        if [ -d "$SMC_HOME/data/filestore/$building" ]; then
-            rm -rf "$SMC_HOME/data/filestore/$TEST_TEMPLATE_DB"
-            mv "$SMC_HOME/data/filestore/$building" "$SMC_HOME/data/filestore/$TEST_TEMPLATE_DB"
-        fi
-    fi
-    flock -u 9
+    ensure_derived_template "$TEST_TEMPLATE_DB" "$TEMPLATE_DB" "$TEST_EXTRA_MODULES"
 }
 # The template of the bridge's tests: the test template and OCA queue_job (about 10 seconds,
 # once); the connector and its bridge are installed into each copy.
@@ -248,21 +253,8 @@ ensure_bridge_test_template_db() {
             echo "$BRIDGE_TEST_EXTRA_MODULES"; cat "$queue_job/__manifest__.py") \
         | sha1sum | cut -c1-10)
     BRIDGE_TEST_TEMPLATE_DB=smc_bridge_test_template_$key
-    exec 9>"$SMC_HOME/template.lock"
-    flock 9
-    if ! db_exists "$BRIDGE_TEST_TEMPLATE_DB"; then
-        log "Building the bridge test template $BRIDGE_TEST_TEMPLATE_DB (+ $BRIDGE_TEST_EXTRA_MODULES), once"
-        local building=${BRIDGE_TEST_TEMPLATE_DB}_building
-        drop_db "$building"
-        copy_db "$TEST_TEMPLATE_DB" "$building"
-        odoo_bin -d "$building" -i "$BRIDGE_TEST_EXTRA_MODULES" --stop-after-init --log-level=warn
-        pg psql -d postgres -qc "ALTER DATABASE $building RENAME TO $BRIDGE_TEST_TEMPLATE_DB"
-        if [ -d "$SMC_HOME/data/filestore/$building" ]; then
-            rm -rf "$SMC_HOME/data/filestore/$BRIDGE_TEST_TEMPLATE_DB"
-            mv "$SMC_HOME/data/filestore/$building" "$SMC_HOME/data/filestore/$BRIDGE_TEST_TEMPLATE_DB"
-        fi
-    fi
-    flock -u 9
+    ensure_derived_template "$BRIDGE_TEST_TEMPLATE_DB" "$TEST_TEMPLATE_DB" \
+        "$BRIDGE_TEST_EXTRA_MODULES"
 }
 # the folder of module $1 on the addons path (fails when none has it)
 module_dir() {
@@ -289,11 +281,7 @@ ensure_demo_template_db() {
         copy_db "$TEMPLATE_DB" "$building"
         odoo_bin -d "$building" -i "$DEMO_MODULES" --stop-after-init --log-level=warn
         "$VENV/bin/python" "$REPO_DIR/scripts/demo_company.py" --conf "$ODOO_CONF" --db "$building"
-        pg psql -d postgres -qc "ALTER DATABASE $building RENAME TO $DEMO_TEMPLATE_DB"
-        if [ -d "$SMC_HOME/data/filestore/$building" ]; then
-            rm -rf "$SMC_HOME/data/filestore/$DEMO_TEMPLATE_DB"
-            mv "$SMC_HOME/data/filestore/$building" "$SMC_HOME/data/filestore/$DEMO_TEMPLATE_DB"
-        fi
+        publish_template "$building" "$DEMO_TEMPLATE_DB"
     fi
     flock -u 8
 }
