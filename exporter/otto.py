@@ -272,6 +272,8 @@ class OttoSender(OttoReturns, OttoParcels, Sender):
         return {"city": partner.city, "countryCode": country, "zipCode": partner.zip}, ""
 
     # --- cancellations ---------------------------------------------------------------------------
+    # A generator (see ``run``): each request runs in a thread of the run's pool, so that the
+    # cancellations of different orders go together.
     def _send_cancel(self, export, look_up_first):
         env, order = self.env, export.sale_order_id
         current = self.rows.get(order.marketplace_status or "")
@@ -282,19 +284,20 @@ class OttoSender(OttoReturns, OttoParcels, Sender):
             )
         items = self.items(export, [])
         if look_up_first:
-            items = self._processable(order, items)
+            items = yield from self._processable(order, items)
             if not items:
                 return Outcome(SENT, env._("OTTO has cancelled the items already."))
         request = {"positionItemIds": items}
         self.attempt(export, request)
+        client, order_id = self.client, order.marketplace_order_id
         try:
-            self.client.cancel_position_items(order.marketplace_order_id, items)
+            yield lambda: client.cancel_position_items(order_id, items)
         except RequestError as exc:
             if exc.status != 409:
                 raise
             # some items are no longer processable (shipped or cancelled meanwhile): cancel the
             # others, or none
-            items = self._processable(order, items)
+            items = yield from self._processable(order, items)
             if not items:
                 return Outcome(
                     NOT_NEEDED,
@@ -302,7 +305,7 @@ class OttoSender(OttoReturns, OttoParcels, Sender):
                     answer=str(exc),
                 )
             request = {"positionItemIds": items}
-            self.client.cancel_position_items(order.marketplace_order_id, items)
+            yield lambda: client.cancel_position_items(order_id, items)
         return Outcome(
             SENT,
             env._(
@@ -314,6 +317,8 @@ class OttoSender(OttoReturns, OttoParcels, Sender):
         )
 
     def _processable(self, order, items):
-        raw = self.client.get_raw_order(order.marketplace_order_id)
+        """Of ``items``, those OTTO lists PROCESSABLE now (a request: yields it)."""
+        client, order_id = self.client, order.marketplace_order_id
+        raw = yield lambda: client.get_raw_order(order_id)
         states = {i.get("positionItemId"): i.get("fulfillmentStatus") for i in raw["positionItems"]}
         return [item for item in items if states.get(item) == "PROCESSABLE"]

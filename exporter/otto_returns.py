@@ -115,6 +115,8 @@ class OttoReturns:
         ]
 
     # --- sending ---------------------------------------------------------------------------------
+    # Generators (see ``run``): each request runs in a thread of the run's pool, so that the
+    # answers to the returns of different orders go together.
     def _send_return_accept(self, export, look_up_first):
         return self._answer_return(export, look_up_first, accept=True)
 
@@ -135,7 +137,7 @@ class OttoReturns:
                 ),
             )
         if look_up_first:
-            there = self._answered_on_otto(export, status)
+            there = yield from self._answered_on_otto(export, status)
             left = [item for item in items if item not in there]
             if not left:
                 self._returns_answered(order, items, status)
@@ -152,7 +154,8 @@ class OttoReturns:
         body = [self._return_position(order, picking, item, accept) for item in items]
         request = {"positionItems": body}
         self.attempt(export, request)
-        answer = (self.client.accept_returns if accept else self.client.reject_returns)(body)
+        answer_returns = self.client.accept_returns if accept else self.client.reject_returns
+        answer = yield lambda: answer_returns(body)
         failing = [
             error
             for error in answer["errors"]
@@ -193,14 +196,13 @@ class OttoReturns:
         return position
 
     def _answered_on_otto(self, export, status):
-        """The order's items OTTO lists with ``status`` since a little before the last try."""
+        """The order's items OTTO lists with ``status`` since a little before the last try (the
+        pages read in a thread of the run's pool: yields the request)."""
         moment = export.last_attempt_at or export.create_date or fields.Datetime.now()
         order_id = export.sale_order_id.marketplace_order_id
-        return {
-            item["item"]
-            for item in self.client.iter_returns(status, since=moment - timedelta(hours=1))
-            if item["order"] == order_id
-        }
+        client, since = self.client, moment - timedelta(hours=1)
+        listed = yield lambda: list(client.iter_returns(status, since=since))
+        return {item["item"] for item in listed if item["order"] == order_id}
 
     def _returns_answered(self, order, items, status):
         """The order's returns of these items say what OTTO now has."""

@@ -2,6 +2,7 @@
 deliveries and invoices, and the export run in its own cursor (registry test mode: the cursor
 is a TestCursor whose commit is a savepoint, so the code path of production is what runs)."""
 
+import threading
 import time
 from unittest.mock import patch
 from urllib.parse import urlparse
@@ -10,6 +11,7 @@ from odoo.tests import Form, tagged
 from odoo.tests.common import TransactionCase, _super_send
 
 from ..clients.base import BaseClient
+from ..clients.transport import Transport
 from ..simulators.data import localized_catalog
 from .common import run_triggered_account_actions
 
@@ -175,3 +177,24 @@ class MarketplaceExportCase(TransactionCase):
 
     def mapping(self, code):
         return self.account.status_mapping_ids.filtered(lambda m: m.code == code)
+
+
+def watch_requests(wanted):
+    """(patch of Transport.send, watch): counts the requests ``wanted(method, url)`` selects
+    that are in flight at once."""
+    lock, watch = threading.Lock(), {"now": 0, "most": 0}
+    send = Transport.send
+
+    def watched(transport, method, url, **kwargs):
+        if not wanted(method, url):
+            return send(transport, method, url, **kwargs)
+        with lock:
+            watch["now"] += 1
+            watch["most"] = max(watch["most"], watch["now"])
+        try:
+            return send(transport, method, url, **kwargs)
+        finally:
+            with lock:
+                watch["now"] -= 1
+
+    return patch.object(Transport, "send", watched), watch

@@ -3,11 +3,11 @@ import threading
 from collections import Counter
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from ..clients.transport import Transport
 from ..simulators import CsCartSimulator, OttoSimulator, PrestaShopSimulator
-from .export_common import MarketplaceExportCase
+from .export_common import MarketplaceExportCase, watch_requests
 
 ORDERS = 6
 ID_ORDER = re.compile(rb"<id_order>(?:<!\[CDATA\[)?(\d+)")
@@ -159,27 +159,6 @@ class TestCsCartExportConcurrency(MarketplaceExportCase):
             sorted(self.sim.status_changes),
             sorted((str(raw["order_id"]), expected) for raw in raws),
         )
-
-
-def watch_requests(wanted):
-    """(patch of Transport.send, watch): counts the requests ``wanted(method, url)`` selects
-    that are in flight at once."""
-    lock, watch = threading.Lock(), {"now": 0, "most": 0}
-    send = Transport.send
-
-    def watched(transport, method, url, **kwargs):
-        if not wanted(method, url):
-            return send(transport, method, url, **kwargs)
-        with lock:
-            watch["now"] += 1
-            watch["most"] = max(watch["most"], watch["now"])
-        try:
-            return send(transport, method, url, **kwargs)
-        finally:
-            with lock:
-                watch["now"] -= 1
-
-    return patch.object(Transport, "send", watched), watch
 
 
 @tagged("post_install", "-at_install")
@@ -359,3 +338,70 @@ class TestOttoShipmentConcurrency(MarketplaceExportCase):
         self.assertEqual(unknown.state, "sent")
         self.assertEqual(self.sent("POST"), [])  # looked up, found there: not made again
         self.assertEqual(self.shipped(), self.expected(sales))
+
+
+@tagged("post_install", "-at_install")
+class TestOttoCancellationConcurrency(MarketplaceExportCase):
+    """OTTO cancellations (position items that will never ship) of different orders go
+    together, each order's items cancelled once; a lost answer is looked up on OTTO (the items
+    still PROCESSABLE there), never sent again blind."""
+
+    backend = "otto"
+    simulator_class = OttoSimulator
+    simulator_options = {"latency_ms": 80}
+
+    def cancelled_orders(self):
+        raws = [
+            self.sim.add_order("PROCESSABLE", [("MB-6", 1)], delivery_fee=None, discount=None)
+            for __ in range(ORDERS)
+        ]
+        self.account._import_orders()
+        sales = self.env["sale.order"].search(
+            [("marketplace_account_id", "=", self.account.id)], order="id"
+        )
+        self.assertEqual(len(sales), ORDERS)
+        for sale in sales:
+            action = sale.action_cancel()
+            Form(
+                self.env[action["res_model"]].with_context(**action["context"])
+            ).save().action_cancel()
+        self.assertEqual(set(sales.mapped("state")), {"cancel"})
+        return raws
+
+    def expected(self, raws):
+        return sorted(
+            (
+                raw["salesOrderId"],
+                "CANCELLED_BY_PARTNER",
+                [raw["positionItems"][0]["positionItemId"]],
+            )
+            for raw in raws
+        )
+
+    def test_cancellations_of_different_orders_go_together(self):
+        raws = self.cancelled_orders()
+        watching, watch = watch_requests(
+            lambda method, url: method == "POST" and url.endswith("/cancellation")
+        )
+        with watching:
+            run = self.send()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(run.sent_count, ORDERS, run.line_ids.mapped("message"))
+        self.assertEqual(watch["most"], 4)  # the account's Concurrent Requests
+        self.assertEqual(sorted(self.sim.status_changes), self.expected(raws))
+
+    def test_a_lost_answer_of_a_cancellation_is_looked_up_not_sent_again(self):
+        raws = self.cancelled_orders()
+        self.sim.inject("slow", path="/cancellation", method="POST", seconds=3)
+        self.send()
+        sales = self.env["sale.order"].search([("marketplace_account_id", "=", self.account.id)])
+        unknown = self.exports(sales, "cancel").filtered("outcome_unknown")
+        self.assertEqual(len(unknown), 1)
+        self.assertEqual(unknown.state, "to_send")
+        self.wait_for(lambda: len(self.sim.status_changes) == ORDERS)  # OTTO did it
+        unknown.next_attempt_at = False
+        self.send()
+        self.assertEqual(unknown.state, "sent")
+        self.assertIn("cancelled the items already", unknown.message)
+        self.assertEqual(self.sent("POST"), [])  # looked up, found there: not sent again
+        self.assertEqual(sorted(self.sim.status_changes), self.expected(raws))

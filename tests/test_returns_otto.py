@@ -14,6 +14,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from ..simulators import OttoSimulator
 from .common import MarketplaceImportCase
+from .export_common import watch_requests
 from .returns_common import ReturnsCaseMixin
 
 SKUS = ("LED-DESK-01", "KB-BIO-1KG", "WK-1700-INOX")
@@ -264,6 +265,43 @@ class TestOttoReturns(ReturnsCaseMixin, MarketplaceImportCase):
         self.assertEqual(len(posts), 1)
         looks = [r for r in self.sim.requests if r["path"] == "/v3/returns"]
         self.assertEqual(looks[-1]["query"]["status"], ["ACCEPTED"])
+
+    def test_acceptances_of_different_orders_go_together(self):
+        """The answers to the returns of different orders are sent together (at most the
+        account's Concurrent Requests at once), each accepted once."""
+        raws = [
+            self.sim.add_order("PROCESSABLE", [(SKUS[0], 1)], delivery_fee=None, discount=None)
+            for __ in range(5)
+        ]
+        self.cron_import()
+        for index, raw in enumerate(raws):
+            self.deliver(self.sale(raw["salesOrderId"]), tracking=f"0034043416109404{index:04d}")
+        self.cron_send()
+        self.sim.advance(600)
+        for raw in raws:
+            self.sim.announce_return(raw["salesOrderId"], [self.lamp(raw)["positionItemId"]])
+        self.cron_import()
+        for raw in raws:
+            self.receive(self.returns_of(self.sale(raw["salesOrderId"])))
+        self.sim.set_latency(80)  # a shop answering as real ones do: requests overlap
+        watching, watch = watch_requests(
+            lambda method, url: method == "POST" and url.endswith("/v3/returns/acceptance")
+        )
+        self.sim.reset_requests()
+        with watching:
+            self.cron_send()
+        self.assertEqual(watch["most"], 4)  # the account's Concurrent Requests
+        posts = [r for r in self.sim.requests if r["path"] == "/v3/returns/acceptance"]
+        self.assertEqual(
+            sorted(p["body"]["positionItems"][0]["positionItemId"] for p in posts),
+            sorted(self.lamp(raw)["positionItemId"] for raw in raws),
+        )
+        for raw in raws:
+            self.assertEqual(self.lamp(raw)["fulfillmentStatus"], "RETURNED")
+            (accept,) = self.sale(raw["salesOrderId"]).marketplace_export_ids.filtered(
+                lambda e: e.kind == "return_accept"
+            )
+            self.assertEqual(accept.state, "sent", accept.message)
 
     def test_return_refused_in_odoo_is_rejected_on_otto(self):
         raw, sale, __ = self.order_of_three()
