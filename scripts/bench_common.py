@@ -125,6 +125,17 @@ class Simulator:
             **options,
         }
 
+    def cpu_seconds(self):
+        """CPU seconds the simulator's process has used (user and system, /proc), or None."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as file:
+                # the fields after the command's name (which may hold spaces): utime, stime are
+                # the 14th and 15th fields of the line
+                fields = file.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)

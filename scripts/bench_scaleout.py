@@ -36,6 +36,19 @@ POLL_SECONDS = 0.5
 RUNNER_LOGGER = "odoo.addons.queue_job.jobrunner.runner"
 
 
+def machine_busy_seconds():
+    """CPU seconds the whole machine has spent busy since boot (every core, every process:
+    Odoo's workers, PostgreSQL, the shop simulators), from /proc/stat; None elsewhere."""
+    try:
+        with open("/proc/stat") as file:
+            ticks = [int(value) for value in file.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal: all but idle and iowait
+    busy = sum(ticks[:8]) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def server_options(variant, workers):
     """odoo-bin options and environment of a variant with ``workers`` workers."""
     if variant == "cron":
@@ -53,6 +66,34 @@ def server_options(variant, workers):
         ],
         {"ODOO_QUEUE_JOB_CHANNELS": f"root:{workers}"},
     )
+
+
+def sims_cpu_seconds(sims):
+    """CPU seconds the shop simulators have used, all together (None: not known)."""
+    seconds = [sim.cpu_seconds() for sim in sims]
+    return None if None in seconds else sum(seconds)
+
+
+def cpu_bound(result):
+    """The lowest ratio this machine's cores allow: the work of the 1-worker run (the CPU seconds
+    it kept the machine busy) cannot take less than those seconds spread over every core."""
+    one, cpu, cores = result["seconds"].get(1), result["cpu"].get(1), os.cpu_count()
+    if not one or not cpu or not cores:
+        return []
+    lines = [
+        f"with 1 worker the import kept the cores busy {cpu:.1f} CPU s in {one:.1f} s: on "
+        f"{cores} cores the same work takes at least {cpu / cores:.1f} s, a ratio of at least "
+        f"{cpu / cores / one:.2f} with any number of workers"
+    ]
+    sims = result["sims_cpu"].get(1)
+    if sims is not None:
+        odoo = cpu - sims
+        lines.append(
+            f"without the shop simulators' {sims:.1f} CPU s (real shops answer from their own "
+            f"machines): Odoo and PostgreSQL {odoo:.1f} CPU s, a ratio of at least "
+            f"{odoo / cores / one:.2f} on {cores} cores"
+        )
+    return lines
 
 
 def find_module(name, paths):
@@ -166,13 +207,20 @@ class ScaleOut:
                 return {"skipped": "no scheduled action of marketplace.account runs an import"}
             for sim in sims:
                 sim.set_latency(LATENCY_MS)
-            result = {"seconds": {}, "checks": [], "info": []}
+            result = {"seconds": {}, "cpu": {}, "sims_cpu": {}, "checks": [], "info": []}
             for workers in WORKER_COUNTS:
                 for sim in sims:
                     sim.reset_requests()
+                sims_before = sims_cpu_seconds(sims)
                 measured = self.measure(variant, conf, template, workers, prepared)
+                sims_after = sims_cpu_seconds(sims)
+                measured["sims_cpu"] = (
+                    None if None in (sims_before, sims_after) else sims_after - sims_before
+                )
                 measured["http"] = sum(sim.requests() for sim in sims)
                 result["seconds"][workers] = measured["seconds"]
+                result["cpu"][workers] = measured["cpu"]
+                result["sims_cpu"][workers] = measured["sims_cpu"]
                 result["checks"].append(measured["check"])
                 seconds = measured["seconds"]
                 result["info"].append(
@@ -183,7 +231,18 @@ class ScaleOut:
                     f"{measured['found']} orders, "
                     f"{measured['http']} HTTP requests, {measured['runs']} import runs"
                     + (f", jobs {measured['jobs']}" if measured.get("jobs") else "")
+                    + (
+                        f", the machine's {os.cpu_count()} cores busy {measured['cpu']:.1f} CPU s"
+                        if measured["cpu"] is not None
+                        else ""
+                    )
+                    + (
+                        f" (the shop simulators {measured['sims_cpu']:.1f})"
+                        if measured["sims_cpu"] is not None
+                        else ""
+                    )
                 )
+            result["info"] += cpu_bound(result)
             return result
         finally:
             drop_db(template, self.args.data_dir)
@@ -207,15 +266,18 @@ class ScaleOut:
         connection = db_connect(db)
         try:
             self.wait_ready(server, connection, variant, workers, log)
+            busy_before = machine_busy_seconds()
             started = self.trigger(connection, db, prepared["triggers"])
             self.first_run = self.wake_until_started(server, connection, db, started, log)
             seconds, found = self.poll(server, connection, prepared["expected"], started, log)
+            busy_after = machine_busy_seconds()
             measured = self.count(connection, prepared["expected"], workers)
             measured.update(
                 seconds=seconds,
                 found=found,
                 first_run=self.first_run,
                 first_order=self.first_order,
+                cpu=None if busy_before is None else busy_after - busy_before,
             )
             return measured
         finally:
