@@ -139,3 +139,48 @@ class TestPaymentAccess(PaymentCaseMixin, MarketplaceImportCase):
             self.payment.with_user(self.stranger).read(["amount"])
         with self.assertRaises(AccessError):
             self.payment.payment_transaction_id.with_user(self.stranger).read(["amount"])
+
+    def test_payments_are_seen_as_their_orders(self):
+        """A salesperson who sees his own documents only sees the payments of his orders and
+        of orders without a salesperson, not a colleague's; "All Documents", sales managers and
+        the connector's managers see every marketplace payment; accountants see all payments."""
+        colleague = new_test_user(
+            self.env, login="pay_colleague", groups="sales_team.group_sale_salesman"
+        )
+        all_documents = new_test_user(
+            self.env, login="pay_all_docs", groups="sales_team.group_sale_salesman_all_leads"
+        )
+        connector_manager = new_test_user(
+            self.env,
+            login="pay_connector_manager",
+            groups="base.group_user,"
+            "sale_marketplace_connector.sale_marketplace_connector_group_manager",
+        )
+        own_raw, other_raw = (
+            self.sim.add_order("PROCESSABLE", [(sku, 1)], delivery_fee=None, discount=None)
+            for sku in ("LED-DESK-01", "KB-BIO-1KG")
+        )
+        self.fetch()
+        own, other = self.sale(own_raw["salesOrderId"]), self.sale(other_raw["salesOrderId"])
+        own.user_id, other.user_id = self.salesman, colleague
+        self.sale_order.user_id = False  # the account's orders without a salesperson
+        own_payment, other_payment = self.payments(own), self.payments(other)
+        self.assertEqual(len(own_payment | other_payment), 2)
+        # the salesman's list: his order's payment and the unassigned order's, not his
+        # colleague's; the colleague's is refused as the order itself is
+        visible = self._visible(self.salesman)
+        self.assertIn(own_payment, visible)
+        self.assertIn(self.payment, visible)
+        self.assertNotIn(other_payment, visible)
+        with self.assertRaises(AccessError):
+            other_payment.with_user(self.salesman).read(["amount"])
+        with self.assertRaises(AccessError):
+            other.with_user(self.salesman).read(["name"])
+        self.assertEqual(own.with_user(self.salesman).marketplace_payment_ids, own_payment)
+        self.assertNotIn(own_payment, self._visible(colleague))
+        for user in (all_documents, self.manager, connector_manager, self.accountant, self.both):
+            with self.subTest(user=user.login):
+                visible = self._visible(user)
+                self.assertIn(own_payment, visible)
+                self.assertIn(other_payment, visible)
+                self.assertIn(self.payment, visible)
