@@ -107,6 +107,17 @@ class MarketplaceExportCase(TransactionCase):
         self.assertEqual(len(sale), 1, f"order {order_id} imported")
         return sale
 
+    def imported_orders(self, add, count):
+        """``count`` orders made on the shop by ``add()``, imported: (their raw orders, their
+        sales orders in the same order)."""
+        raws = [add() for __ in range(count)]
+        self.account._import_orders()
+        sales = self.env["sale.order"].search(
+            [("marketplace_account_id", "=", self.account.id)], order="id"
+        )
+        self.assertEqual(len(sales), count)
+        return raws, sales
+
     def open_delivery(self, sale):
         return sale.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")

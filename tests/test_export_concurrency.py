@@ -31,15 +31,9 @@ class TestExportConcurrency(MarketplaceExportCase):
         self.mapping("2").write({"document_type": "quotation", "document_state": "draft"})
 
     def confirmed_orders(self, count):
-        raws = [
-            self.sim.add_order(2, [("PZ-1000", 1)], shipping=None, discount=None)
-            for __ in range(count)
-        ]
-        self.account._import_orders()
-        sales = self.env["sale.order"].search(
-            [("marketplace_account_id", "=", self.account.id)], order="id"
+        raws, sales = self.imported_orders(
+            lambda: self.sim.add_order(2, [("PZ-1000", 1)], shipping=None, discount=None), count
         )
-        self.assertEqual(len(sales), count)
         sales.action_confirm()
         return raws, sales
 
@@ -128,32 +122,17 @@ class TestCsCartExportConcurrency(MarketplaceExportCase):
 
     def test_status_changes_of_different_orders_go_together(self):
         self.mapping("O").write({"document_type": "quotation", "document_state": "draft"})
-        raws = [
-            self.sim.add_order("O", [("RS-25L", 1)], shipping=None, discount=None)
-            for __ in range(ORDERS)
-        ]
-        self.account._import_orders()
-        sales = self.env["sale.order"].search([("marketplace_account_id", "=", self.account.id)])
-        self.assertEqual(len(sales), ORDERS)
+        raws, sales = self.imported_orders(
+            lambda: self.sim.add_order("O", [("RS-25L", 1)], shipping=None, discount=None),
+            ORDERS,
+        )
         sales.action_confirm()
-        lock, flights = threading.Lock(), {"now": 0, "most": 0}
-        send = Transport.send
-
-        def watched(transport, method, url, **kwargs):
-            with lock:
-                flights["now"] += 1
-                flights["most"] = max(flights["most"], flights["now"])
-            try:
-                return send(transport, method, url, **kwargs)
-            finally:
-                with lock:
-                    flights["now"] -= 1
-
-        with patch.object(Transport, "send", watched):
+        watching, watch = watch_requests(lambda method, url: True)
+        with watching:
             run = self.send()
         self.assertEqual(run.state, "done", run.message)
         self.assertEqual(run.sent_count, ORDERS, run.line_ids.mapped("message"))
-        self.assertEqual(flights["most"], 4)
+        self.assertEqual(watch["most"], 4)  # the account's Concurrent Requests
         expected = self.account._export_status("confirm").code
         self.assertEqual(
             sorted(self.sim.status_changes),
@@ -161,152 +140,31 @@ class TestCsCartExportConcurrency(MarketplaceExportCase):
         )
 
 
-@tagged("post_install", "-at_install")
-class TestPrestaShopShipmentConcurrency(MarketplaceExportCase):
-    """PrestaShop shipments (the order carrier read, then put back with the tracking number) of
-    different orders go together, each order's number put once; a lost answer is looked up."""
+class ShipmentConcurrencyMixin:
+    """Shipments of different orders go together (at most the account's Concurrent Requests at
+    once), each order's shipment made once; a lost answer is looked up, never sent again blind.
+    Each shop's class says how an order is made, the request that makes a shipment and what the
+    shop then has."""
 
-    backend = "prestashop"
-    simulator_class = PrestaShopSimulator
     simulator_options = {"latency_ms": 80}
-    catalog_language = "fr"
+    method = "POST"  # the request that makes the shipment on the shop
+    path = ""  # the end of its path
 
-    def delivered_orders(self):
-        raws = [
-            self.sim.add_order(2, [("PZ-1000", 1)], shipping=None, discount=None)
-            for __ in range(ORDERS)
-        ]
-        self.account._import_orders()
-        sales = self.env["sale.order"].search(
-            [("marketplace_account_id", "=", self.account.id)], order="id"
-        )
-        self.assertEqual(len(sales), ORDERS)
-        for index, sale in enumerate(sales):
-            self.deliver(sale, tracking=f"6A{index}")
-        return raws, sales
+    def add(self):
+        raise NotImplementedError
 
-    def test_shipments_of_different_orders_go_together(self):
-        raws, sales = self.delivered_orders()
-        watching, watch = watch_requests(
-            lambda method, url: method == "PUT" and "order_carriers" in url
-        )
-        with watching:
-            run = self.send()
-        self.assertEqual(run.state, "done", run.message)
-        self.assertEqual(watch["most"], 4)  # the account's Concurrent Requests
-        self.assertEqual(
-            sorted(self.sim.tracking_updates),
-            sorted((str(raw["id"]), f"6A{index}") for index, raw in enumerate(raws)),
-        )
-        self.assertEqual(set(self.exports(sales, "shipment").mapped("state")), {"sent"})
-
-    def test_a_lost_answer_of_a_shipment_is_looked_up_not_sent_again(self):
-        raws, sales = self.delivered_orders()
-        # a PUT that mails the buyer is not repeated blind
-        self.account.export_notify_buyer = True
-        # the shop puts the number, its answer comes too late: lost
-        self.sim.inject("slow", path="/api/order_carriers/", method="PUT", seconds=3)
-        self.send()
-        unknown = self.exports(sales, "shipment").filtered("outcome_unknown")
-        self.assertEqual(len(unknown), 1)
-        self.assertEqual(unknown.state, "to_send")
-        self.wait_for(lambda: len(self.sim.tracking_updates) == ORDERS)  # the shop did it
-        unknown.next_attempt_at = False
-        self.send()
-        self.assertEqual(unknown.state, "sent")
-        self.assertEqual(self.sent("PUT"), [])  # looked up, found there: not put again
-        self.assertEqual(len(self.sim.in_transit_mails), ORDERS)  # each buyer mailed once
-        self.assertEqual(
-            sorted(self.sim.tracking_updates),
-            sorted((str(raw["id"]), f"6A{index}") for index, raw in enumerate(raws)),
-        )
-
-
-@tagged("post_install", "-at_install")
-class TestCsCartShipmentConcurrency(MarketplaceExportCase):
-    """CS-Cart shipments (the order's shipping method read, then the shipment POSTed) of
-    different orders go together, each order's shipment made once; a lost answer is looked up."""
-
-    backend = "cscart"
-    simulator_class = CsCartSimulator
-    simulator_options = {"latency_ms": 80}
-    catalog_language = "fr"
-
-    def delivered_orders(self):
-        raws = [
-            self.sim.add_order("P", [("PZ-1000", 1)], shipping=None, discount=None, shipping_id=2)
-            for __ in range(ORDERS)
-        ]
-        self.account._import_orders()
-        sales = self.env["sale.order"].search(
-            [("marketplace_account_id", "=", self.account.id)], order="id"
-        )
-        self.assertEqual(len(sales), ORDERS)
-        for index, sale in enumerate(sales):
-            self.deliver(sale, tracking=f"1Z{index}")
-        return raws, sales
+    def tracking(self, index, sale):
+        raise NotImplementedError
 
     def shipped(self):
-        return sorted((str(s["order_id"]), s["tracking_number"]) for s in self.sim.shipments)
-
-    def expected(self, raws):
-        return sorted((str(raw["order_id"]), f"1Z{index}") for index, raw in enumerate(raws))
-
-    def test_shipments_of_different_orders_go_together(self):
-        raws, sales = self.delivered_orders()
-        watching, watch = watch_requests(
-            lambda method, url: method == "POST" and url.endswith("/shipments")
-        )
-        with watching:
-            run = self.send()
-        self.assertEqual(run.state, "done", run.message)
-        self.assertEqual(watch["most"], 4)  # the account's Concurrent Requests
-        self.assertEqual(self.shipped(), self.expected(raws))
-        self.assertEqual(set(self.exports(sales, "shipment").mapped("state")), {"sent"})
-
-    def test_a_lost_answer_of_a_shipment_is_looked_up_not_sent_again(self):
-        raws, sales = self.delivered_orders()
-        self.sim.inject("slow", path="/shipments", method="POST", seconds=3)
-        self.send()
-        unknown = self.exports(sales, "shipment").filtered("outcome_unknown")
-        self.assertEqual(len(unknown), 1)
-        self.assertEqual(unknown.state, "to_send")
-        self.wait_for(lambda: len(self.sim.shipments) == ORDERS)  # the shop made it
-        unknown.next_attempt_at = False
-        self.send()
-        self.assertEqual(unknown.state, "sent")
-        self.assertEqual(self.sent("POST"), [])  # looked up, found there: not made again
-        self.assertEqual(self.shipped(), self.expected(raws))
-
-
-@tagged("post_install", "-at_install")
-class TestOttoShipmentConcurrency(MarketplaceExportCase):
-    """OTTO shipments of different orders go together, each order's shipment made once; a lost
-    answer is looked up by its tracking key."""
-
-    backend = "otto"
-    simulator_class = OttoSimulator
-    simulator_options = {"latency_ms": 80}
+        """(order id, tracking number) of each shipment the shop has, sorted."""
+        raise NotImplementedError
 
     def delivered_orders(self):
-        raws = [
-            self.sim.add_order("PROCESSABLE", [("MB-6", 1)], delivery_fee=None, discount=None)
-            for __ in range(ORDERS)
-        ]
-        self.account._import_orders()
-        sales = self.env["sale.order"].search(
-            [("marketplace_account_id", "=", self.account.id)], order="id"
-        )
-        self.assertEqual(len(sales), ORDERS)
+        raws, sales = self.imported_orders(self.add, ORDERS)
         for index, sale in enumerate(sales):
-            self.deliver(sale, tracking=f"M{sale.marketplace_order_id[-6:]}{index}")
+            self.deliver(sale, tracking=self.tracking(index, sale))
         return raws, sales
-
-    def shipped(self):
-        return sorted(
-            (s["positionItems"][0]["salesOrderId"], s["trackingKey"]["trackingNumber"])
-            for s in self.sim.shipments
-        )
 
     def expected(self, sales):
         return sorted(
@@ -316,7 +174,7 @@ class TestOttoShipmentConcurrency(MarketplaceExportCase):
     def test_shipments_of_different_orders_go_together(self):
         __, sales = self.delivered_orders()
         watching, watch = watch_requests(
-            lambda method, url: method == "POST" and url.endswith("/v1/shipments")
+            lambda method, url: method == self.method and self.path in url
         )
         with watching:
             run = self.send()
@@ -325,19 +183,98 @@ class TestOttoShipmentConcurrency(MarketplaceExportCase):
         self.assertEqual(self.shipped(), self.expected(sales))
         self.assertEqual(set(self.exports(sales, "shipment").mapped("state")), {"sent"})
 
+    def lose_an_answer(self):
+        """The shop makes the next shipment, its answer comes too late: lost."""
+        self.sim.inject("slow", path=self.path, method=self.method, seconds=3)
+
+    def check_shipped(self, sales):
+        """The shop has each order's shipment once."""
+        self.assertEqual(self.shipped(), self.expected(sales))
+
     def test_a_lost_answer_of_a_shipment_is_looked_up_not_sent_again(self):
         __, sales = self.delivered_orders()
-        self.sim.inject("slow", path="/v1/shipments", method="POST", seconds=3)
+        self.lose_an_answer()
         self.send()
         unknown = self.exports(sales, "shipment").filtered("outcome_unknown")
         self.assertEqual(len(unknown), 1)
         self.assertEqual(unknown.state, "to_send")
-        self.wait_for(lambda: len(self.sim.shipments) == ORDERS)  # OTTO made it
+        self.wait_for(lambda: len(self.shipped()) == ORDERS)  # the shop did it
         unknown.next_attempt_at = False
         self.send()
         self.assertEqual(unknown.state, "sent")
-        self.assertEqual(self.sent("POST"), [])  # looked up, found there: not made again
-        self.assertEqual(self.shipped(), self.expected(sales))
+        self.assertEqual(self.sent(self.method), [])  # looked up, found there: not made again
+        self.check_shipped(sales)
+
+
+@tagged("post_install", "-at_install")
+class TestPrestaShopShipmentConcurrency(ShipmentConcurrencyMixin, MarketplaceExportCase):
+    """PrestaShop shipments: the order carrier read, then put back with the tracking number;
+    a buyer mailed by the PUT is mailed once."""
+
+    backend = "prestashop"
+    simulator_class = PrestaShopSimulator
+    catalog_language = "fr"
+    method, path = "PUT", "/api/order_carriers/"
+
+    def add(self):
+        return self.sim.add_order(2, [("PZ-1000", 1)], shipping=None, discount=None)
+
+    def tracking(self, index, sale):
+        return f"6A{index}"
+
+    def shipped(self):
+        return sorted(self.sim.tracking_updates)
+
+    def lose_an_answer(self):
+        # a PUT that mails the buyer is not repeated blind: each buyer is mailed once
+        self.account.export_notify_buyer = True
+        return super().lose_an_answer()
+
+    def check_shipped(self, sales):
+        self.assertEqual(len(self.sim.in_transit_mails), ORDERS)
+        return super().check_shipped(sales)
+
+
+@tagged("post_install", "-at_install")
+class TestCsCartShipmentConcurrency(ShipmentConcurrencyMixin, MarketplaceExportCase):
+    """CS-Cart shipments: the order's shipping method read, then the shipment POSTed."""
+
+    backend = "cscart"
+    simulator_class = CsCartSimulator
+    catalog_language = "fr"
+    path = "/shipments"
+
+    def add(self):
+        return self.sim.add_order(
+            "P", [("PZ-1000", 1)], shipping=None, discount=None, shipping_id=2
+        )
+
+    def tracking(self, index, sale):
+        return f"1Z{index}"
+
+    def shipped(self):
+        return sorted((str(s["order_id"]), s["tracking_number"]) for s in self.sim.shipments)
+
+
+@tagged("post_install", "-at_install")
+class TestOttoShipmentConcurrency(ShipmentConcurrencyMixin, MarketplaceExportCase):
+    """OTTO shipments, a lost answer looked up by the tracking key."""
+
+    backend = "otto"
+    simulator_class = OttoSimulator
+    path = "/v1/shipments"
+
+    def add(self):
+        return self.sim.add_order("PROCESSABLE", [("MB-6", 1)], delivery_fee=None, discount=None)
+
+    def tracking(self, index, sale):
+        return f"M{sale.marketplace_order_id[-6:]}{index}"
+
+    def shipped(self):
+        return sorted(
+            (s["positionItems"][0]["salesOrderId"], s["trackingKey"]["trackingNumber"])
+            for s in self.sim.shipments
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -351,15 +288,12 @@ class TestOttoCancellationConcurrency(MarketplaceExportCase):
     simulator_options = {"latency_ms": 80}
 
     def cancelled_orders(self):
-        raws = [
-            self.sim.add_order("PROCESSABLE", [("MB-6", 1)], delivery_fee=None, discount=None)
-            for __ in range(ORDERS)
-        ]
-        self.account._import_orders()
-        sales = self.env["sale.order"].search(
-            [("marketplace_account_id", "=", self.account.id)], order="id"
+        raws, sales = self.imported_orders(
+            lambda: self.sim.add_order(
+                "PROCESSABLE", [("MB-6", 1)], delivery_fee=None, discount=None
+            ),
+            ORDERS,
         )
-        self.assertEqual(len(sales), ORDERS)
         for sale in sales:
             action = sale.action_cancel()
             Form(
