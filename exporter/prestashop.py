@@ -361,9 +361,10 @@ class PrestaShopSender(Sender):
             self.attempt(export, {"customer_thread": thread})
             thread_id = yield lambda: client.create_customer_thread(thread)
         order.marketplace_thread_ref = thread_id
-        request = {"id_customer_thread": thread_id, "message": export.note, "private": 1}
+        note = export.note  # read here: the request runs in another thread, without Odoo
+        request = {"id_customer_thread": thread_id, "message": note, "private": 1}
         self.attempt(export, request)
-        message_id = yield lambda: client.add_message(thread_id, export.note)
+        message_id = yield lambda: client.add_message(thread_id, note)
         return Outcome(
             SENT,
             env._("Private message added to the order's thread: %s", export.note),

@@ -3,6 +3,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from types import GeneratorType
 
 from odoo import fields
+from odoo.models import BaseModel
 
 from ..clients.errors import AuthenticationError, MarketplaceError, OutcomeUnknownError
 from ..runs.account_run import LOCK_NAMESPACES, AccountRun
@@ -233,6 +234,7 @@ class ExportRun(AccountRun):
         except Exception as exc:
             self._record(flight, error=exc)
             return
+        check_request(request)
         flights[pool.submit(request)] = flight
 
     def _record(self, flight, outcome=None, error=None):
@@ -373,6 +375,26 @@ class ExportRun(AccountRun):
         return self.env._(
             "Interrupted (the server stopped while sending). The next run sent what was left, "
             "looking on the shop first for what may have arrived."
+        )
+
+
+def check_request(request):
+    """A request runs in a thread of the pool, beside the run's thread and its database cursor:
+    it may hold plain values only, never an Odoo record (a field read in the thread would use
+    the run's cursor from two threads at once: queries answered for the other one, "no results
+    to fetch", records "deleted"). Raises TypeError, before anything is sent, for a request that
+    holds one."""
+    held = list(getattr(request, "__defaults__", None) or ())
+    for cell in getattr(request, "__closure__", None) or ():
+        try:
+            held.append(cell.cell_contents)
+        except ValueError:  # a variable not bound yet
+            continue
+    records = [value for value in held if isinstance(value, BaseModel)]
+    if records:
+        raise TypeError(
+            f"a request sent in a thread holds Odoo records {records}: read their fields before "
+            "the request and hold the values"
         )
 
 

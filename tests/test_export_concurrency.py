@@ -3,6 +3,7 @@ import threading
 from collections import Counter
 from unittest.mock import patch
 
+from odoo.sql_db import Cursor
 from odoo.tests import Form, tagged
 
 from ..clients.transport import Transport
@@ -75,6 +76,30 @@ class TestExportConcurrency(MarketplaceExportCase):
             sorted(self.sim.status_changes), sorted((str(raw["id"]), "3") for raw in raws)
         )
         self.assertEqual(set(self.exports(sales, "status").mapped("state")), {"sent"})
+
+    def test_the_runs_database_cursor_stays_in_the_runs_thread(self):
+        """The requests of updates (statuses, and messages, whose text is read from the update)
+        run in threads of the pool without Odoo: every SQL query of the run is the run's
+        thread's (two threads on one cursor get each other's answers)."""
+        self.account.export_document_numbers = True
+        __, sales = self.confirmed_orders(ORDERS)
+        self.assertEqual(len(self.exports(sales, "note")), ORDERS)
+        threads, execute = set(), Cursor.execute
+
+        def watched(cursor, *args, **kwargs):
+            threads.add(threading.current_thread().name)
+            return execute(cursor, *args, **kwargs)
+
+        with patch.object(Cursor, "execute", watched):
+            run, watch = self.send_watched()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(run.sent_count, 2 * ORDERS, run.line_ids.mapped("message"))
+        self.assertGreater(len(watch["threads"]), 1)  # the requests went in threads
+        self.assertEqual([name for name in threads if name.startswith("smc-send")], [])
+        self.assertEqual(
+            sorted(m["message"] for m in self.sim.resources["customer_messages"].values()),
+            sorted(f"Odoo order {sale.name}" for sale in sales),
+        )
 
     def test_updates_of_one_order_never_at_once_and_in_order(self):
         raws, sales = self.confirmed_orders(3)
