@@ -1,6 +1,7 @@
 import threading
 from unittest.mock import patch
 
+from odoo.sql_db import Cursor
 from odoo.tests import tagged
 
 from ..clients.transport import Transport
@@ -45,21 +46,29 @@ class TestImportConcurrency(CsCartOrders, MarketplaceImportCase):
                 with lock:
                     flights["now"] -= 1
 
-        writes = set()
+        writes, queries = set(), set()
         create = type(self.env["sale.order"]).create
+        execute = Cursor.execute
 
         def create_in(records, vals_list):
             writes.add(threading.get_ident())
             return create(records, vals_list)
 
+        def query_in(cursor, *args, **kwargs):
+            queries.add(threading.get_ident())
+            return execute(cursor, *args, **kwargs)
+
         with (
             patch.object(Transport, "send", counted),
             patch.object(type(self.env["sale.order"]), "create", create_in),
+            patch.object(Cursor, "execute", query_in),
         ):
             run = account._import_orders()
         self.env.invalidate_all()
         self.assertEqual(run.failed_count, 0, run.line_ids.mapped("message"))
-        self.assertEqual(writes, {threading.get_ident()})  # the ORM in the run's thread alone
+        # the ORM and every SQL query in the run's thread alone (not in the reading threads)
+        self.assertEqual(writes, {threading.get_ident()})
+        self.assertEqual(queries, {threading.get_ident()})
         return run, flights
 
     def described(self, account, run):
