@@ -15,6 +15,7 @@ from decimal import Decimal
 
 NAMES = {"otto": "OTTO Market", "prestashop": "PrestaShop", "cscart": "CS-Cart"}
 DETAILS_SHOWN = 5
+UNEXPECTED_FR = "Erreur inattendue"
 
 
 # --- the shops' records -------------------------------------------------------------------------
@@ -161,6 +162,20 @@ def odoo_records(rpc, accounts):
         "accounts": rpc.read_all(
             "marketplace.account", [("id", "in", ids)], ["backend", "import_announced"]
         ),
+        # a failure the connector could not put in the merchant's words is a bug, whatever
+        # became of the order later (in the languages the run logs may be written in)
+        "unexpected": rpc.read_all(
+            "marketplace.run.line",
+            [
+                ("account_id", "in", ids),
+                "|",
+                "|",
+                ("message", "ilike", "Unexpected error"),
+                ("message", "ilike", "Unerwarteter Fehler"),
+                ("message", "ilike", UNEXPECTED_FR),
+            ],
+            ["account_id", "marketplace_order_id", "message"],
+        ),
     }
     result = {}
     for backend, account_id in accounts.items():
@@ -234,6 +249,10 @@ def compare(backend, shop, odoo, validated):
     problems["e-mails twice"] = _twice(shop["emails"])
     figures["notes"] = len(shop["notes"])
     problems["notes twice"] = _twice(shop["notes"])
+    problems["unexpected errors"] = [
+        f"order {line['marketplace_order_id'] or '-'}: {_short(line['message'])}"
+        for line in odoo["unexpected"]
+    ]
     retries = odoo["retries"]
     figures["on the retry list"] = len(retries)
     problems["failing"] = [
@@ -317,6 +336,7 @@ FAILURES = (
     "statuses twice",
     "e-mails twice",
     "notes twice",
+    "unexpected errors",
 )
 
 
@@ -357,7 +377,7 @@ def shop_block(backend, shop, odoo, figures, problems):
         f"{n['notes twice']}; on the retry list {f['on the retry list']}",
         f"  faults      {total_faults} in {during} requests ({share:.1f} %; {shop['requests']} "
         f"in all): {by_kind or 'none'}",
-        f"  runs        {runs_text(odoo)}",
+        f"  runs        {runs_text(odoo)}; unexpected errors {n['unexpected errors']}",
     ]
     for name in (*FAILURES, "failing", "shipments not needed"):
         for text in problems.get(name, [])[:DETAILS_SHOWN]:
