@@ -46,3 +46,24 @@ def failure_reason(env, exc):
     if isinstance(exc, psycopg2.Error):
         return str(exc).strip()
     return None
+
+
+def record_in_savepoint(env, record, logger, what, concurrent=None):
+    """``record()`` (an order's payment entries, its returns: the order itself is imported) in a
+    savepoint of its own, so that its failure leaves the page's other orders alone.
+
+    Returns ``(its result, None)``; ``(concurrent, None)`` when another run recorded the same at
+    the same time (a unique key refused the second); ``(None, why)`` when it failed, ``why`` in
+    the merchant's words (an exception nobody foresaw is logged with its traceback as ``what``
+    "not recorded")."""
+    try:
+        with env.cr.savepoint():
+            return record(), None
+    except pg_errors.UniqueViolation:
+        return concurrent, None
+    except Exception as exc:
+        why = failure_reason(env, exc)
+        if why is None:
+            logger.exception("%s not recorded", what)
+            why = env._("unexpected error: %s", exc)
+        return None, why

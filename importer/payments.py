@@ -29,8 +29,7 @@ from the order later inherits the transaction and is matched with the payment wh
 """
 
 import logging
-
-from psycopg2 import errors as pg_errors
+from functools import partial
 
 from odoo import fields
 from odoo.tools import format_amount
@@ -45,7 +44,7 @@ from ..ledger.entries import (
     Ledger,
 )
 from ..ledger.matching import posted_invoices
-from .errors import failure_reason
+from .errors import record_in_savepoint
 
 _logger = logging.getLogger(__name__)
 
@@ -77,22 +76,16 @@ class PaymentSync:
             transactions = known.get(sale.id, self.ledger.Transaction)
             if not transactions and not self.account.payment_create:
                 continue  # nothing recorded, nothing to record
-            why = None
-            try:
-                with self.env.cr.savepoint():
-                    message = self._sync_order(sale.sudo(), order, transactions)
-            except pg_errors.UniqueViolation:
-                message = self.env._(
+            message, why = record_in_savepoint(
+                self.env,
+                partial(self._sync_order, sale.sudo(), order, transactions),
+                _logger,
+                f"Payment of marketplace order {order.order_ref}",
+                concurrent=self.env._(
                     "Another import recorded the payment of this order at the same time: no "
                     "second payment entry was made."
-                )
-            except Exception as exc:  # the order is imported: only its payment entry is missing
-                why = failure_reason(self.env, exc)
-                if why is None:
-                    _logger.exception(
-                        "Payment of marketplace order %s not recorded", order.order_ref
-                    )
-                    why = self.env._("unexpected error: %s", exc)
+                ),
+            )
             if why is not None:
                 self.failed.add(sale.id)
                 message = self.env._(

@@ -14,10 +14,9 @@ credit slips: return_readers.py).
 """
 
 import logging
+from functools import partial
 
-from psycopg2 import errors as pg_errors
-
-from .errors import failure_reason
+from .errors import record_in_savepoint
 from .return_documents import ReturnDocuments
 
 _logger = logging.getLogger(__name__)
@@ -88,19 +87,13 @@ class ReturnSync:
         for sale, order in pairs:
             if not sale or not self._reports_returns(order):
                 continue
-            why = None
-            try:
-                with self.env.cr.savepoint():
-                    message = self._sync_order(sale.sudo(), order)
-            except pg_errors.UniqueViolation:
-                message = ""  # another run recorded it at the same time
-            except Exception as exc:
-                why = failure_reason(self.env, exc)
-                if why is None:
-                    _logger.exception(
-                        "Returns of marketplace order %s not recorded", order.order_ref
-                    )
-                    why = self.env._("unexpected error: %s", exc)
+            message, why = record_in_savepoint(
+                self.env,
+                partial(self._sync_order, sale.sudo(), order),
+                _logger,
+                f"Returns of marketplace order {order.order_ref}",
+                concurrent="",  # another run recorded it at the same time
+            )
             if why is not None:
                 self.failed.add(sale.id)
                 message = self.env._(

@@ -251,20 +251,33 @@ class TestOttoReturns(ReturnsCaseMixin, MarketplaceImportCase):
         self.cron_import()
         self.receive(self.returns_of(sale))
         # OTTO accepts it, the connection breaks before the answer
-        self.sim.inject("disconnect", "/v3/returns/acceptance")
+        self.answer_lost_then_looked_up(
+            sale,
+            "return_accept",
+            "/v3/returns/acceptance",
+            "ACCEPTED",
+            lambda: lamp["fulfillmentStatus"] == "RETURNED",
+        )
+
+    def answer_lost_then_looked_up(self, sale, kind, path, status, done_on_otto):
+        """The answer to the return (``kind``) is sent, OTTO does it (``done_on_otto()``) and
+        the connection breaks before its answer: the update waits, outcome unknown; the next
+        try lists OTTO's returns in ``status`` and finds it there: sent once."""
+        self.sim.inject("disconnect", path)
+        self.sim.reset_requests()
         self.cron_send()
-        (accept,) = sale.marketplace_export_ids.filtered(lambda e: e.kind == "return_accept")
-        self.assertEqual(accept.state, "to_send")
-        self.assertTrue(accept.outcome_unknown)
-        self.assertEqual(lamp["fulfillmentStatus"], "RETURNED")
-        accept.sudo().next_attempt_at = False
+        (answer,) = sale.marketplace_export_ids.filtered(lambda e: e.kind == kind)
+        self.assertEqual(answer.state, "to_send")
+        self.assertTrue(answer.outcome_unknown)
+        self.assertTrue(done_on_otto())
+        answer.sudo().next_attempt_at = False
         self.cron_send()
-        self.assertEqual(accept.state, "sent")
-        self.assertIn("the last request arrived", accept.message)
-        posts = [r for r in self.sim.requests if r["path"] == "/v3/returns/acceptance"]
+        self.assertEqual(answer.state, "sent")
+        self.assertIn("the last request arrived", answer.message)
+        posts = [r for r in self.sim.requests if r["path"] == path]
         self.assertEqual(len(posts), 1)
         looks = [r for r in self.sim.requests if r["path"] == "/v3/returns"]
-        self.assertEqual(looks[-1]["query"]["status"], ["ACCEPTED"])
+        self.assertEqual(looks[-1]["query"]["status"], [status])
 
     def test_acceptances_of_different_orders_go_together(self):
         """The answers to the returns of different orders are sent together (at most the
@@ -345,21 +358,13 @@ class TestOttoReturns(ReturnsCaseMixin, MarketplaceImportCase):
         back.marketplace_return_refusal = "ITEM_DAMAGED"
         back.action_marketplace_refuse_return()
         # OTTO rejects it, the connection breaks before the answer
-        self.sim.inject("disconnect", "/v3/returns/rejection")
-        self.sim.reset_requests()
-        self.cron_send()
-        (reject,) = sale.marketplace_export_ids.filtered(lambda e: e.kind == "return_reject")
-        self.assertEqual(reject.state, "to_send")
-        self.assertTrue(reject.outcome_unknown)
-        self.assertEqual(self.sim.returns[lamp["positionItemId"]]["status"], "REJECTED")
-        reject.sudo().next_attempt_at = False
-        self.cron_send()
-        self.assertEqual(reject.state, "sent")
-        self.assertIn("the last request arrived", reject.message)
-        posts = [r for r in self.sim.requests if r["path"] == "/v3/returns/rejection"]
-        self.assertEqual(len(posts), 1)
-        looks = [r for r in self.sim.requests if r["path"] == "/v3/returns"]
-        self.assertEqual(looks[-1]["query"]["status"], ["REJECTED"])
+        self.answer_lost_then_looked_up(
+            sale,
+            "return_reject",
+            "/v3/returns/rejection",
+            "REJECTED",
+            lambda: self.sim.returns[lamp["positionItemId"]]["status"] == "REJECTED",
+        )
 
     def test_refund_odoo_cannot_match_is_an_amount_with_an_activity(self):
         raw, sale, __ = self.order_of_three()
