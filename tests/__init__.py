@@ -40,3 +40,6 @@ from . import test_run_locks
 from . import test_run_kinds
 from . import test_returns_otto
 from . import test_returns_shops
+from . import test_budget
+from . import test_concurrent_imports
+from . import test_schedule_cron
