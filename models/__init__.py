@@ -12,6 +12,7 @@ from . import (
     marketplace_account_returns,
     marketplace_account_work,
     marketplace_carrier_mapping,
+    marketplace_order_record,
     marketplace_export,
     marketplace_retry,
     marketplace_return,

@@ -43,20 +43,10 @@ class MarketplaceExport(models.Model):
     (failed, with an activity) after the account's limit of tries or days."""
 
     _name = "marketplace.export"
+    _inherit = ["marketplace.order.record"]
     _description = "Marketplace Update To Send"
     _order = "id desc"
 
-    account_id = fields.Many2one(
-        "marketplace.account", required=True, ondelete="cascade", index=True, readonly=True
-    )
-    backend = fields.Selection(related="account_id.backend")
-    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
-    sale_order_id = fields.Many2one(
-        "sale.order", required=True, ondelete="cascade", index=True, readonly=True
-    )
-    marketplace_order_ref = fields.Char(
-        related="sale_order_id.marketplace_order_ref", string="Shop Order Number"
-    )
     picking_id = fields.Many2one(
         "stock.picking",
         string="Delivery",

@@ -26,21 +26,11 @@ RETURN_STATES = [
 
 class MarketplaceReturn(models.Model):
     _name = "marketplace.return"
+    _inherit = ["marketplace.order.record"]
     _description = "Marketplace Return or Refund"
     _order = "id desc"
     _rec_name = "key"
 
-    account_id = fields.Many2one(
-        "marketplace.account", required=True, ondelete="cascade", index=True, readonly=True
-    )
-    backend = fields.Selection(related="account_id.backend")
-    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
-    sale_order_id = fields.Many2one(
-        "sale.order", required=True, ondelete="cascade", index=True, readonly=True
-    )
-    marketplace_order_ref = fields.Char(
-        related="sale_order_id.marketplace_order_ref", string="Shop Order Number"
-    )
     currency_id = fields.Many2one(related="sale_order_id.currency_id")
     key = fields.Char(
         required=True,
